@@ -200,7 +200,8 @@ final class M3BenchReader {
         return new BenchSample(qid, task, source, category, question, images, candidates);
     }
 
-    private static void checkCandidates(List<String> candidates, List<String> issues) {
+    /** Candidate rules shared with the importers: at least two, no answer among distractors, no duplicates. */
+    static void checkCandidates(List<String> candidates, List<String> issues) {
         if (candidates.size() < 2) {
             issues.add("fewer than 2 candidates (answer + distraction)");
         }
