@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
                 BrokerCommand.class,
                 PublishCommand.class,
                 PlannerCommand.class,
+                BenchInfoCommand.class,
+                BenchGenCommand.class,
+                BenchImportCommand.class,
         })
 public final class RadarCli implements Runnable {
 
