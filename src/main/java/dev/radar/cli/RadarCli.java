@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "RADAR: streaming evaluation of multimodal LLM pre-training checkpoints with the Soft Discrimination Score.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                SdsCommand.class,
         })
 public final class RadarCli implements Runnable {
 
