@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 BenchInfoCommand.class,
                 BenchGenCommand.class,
                 BenchImportCommand.class,
+                SdsCommand.class,
         })
 public final class RadarCli implements Runnable {
 

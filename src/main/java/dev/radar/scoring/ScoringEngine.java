@@ -1,0 +1,29 @@
+package dev.radar.scoring;
+
+import dev.radar.scoring.djl.DjlScorer;
+
+import java.nio.file.Path;
+
+/**
+ * Entry point of the scoring engine:
+ * <pre>{@code
+ * try (Scorer s = ScoringEngine.open(modelDir, ScoringConfig.from(props))) {
+ *     List<SampleResult> results = s.score(samples, ProgressListener.NONE);
+ * }
+ * }</pre>
+ * Opening is thread-safe (several scorers may load concurrently); each scorer scores from one thread at a time.
+ */
+public final class ScoringEngine {
+
+    private ScoringEngine() {
+    }
+
+    /**
+     * Loads the scoring package in {@code modelDir} (model.pt, tokenizer.json, radar-model.json).
+     *
+     * @throws ModelLoadException naming the missing, corrupt or inconsistent file
+     */
+    public static Scorer open(Path modelDir, ScoringConfig cfg) {
+        return DjlScorer.open(modelDir, cfg);
+    }
+}
