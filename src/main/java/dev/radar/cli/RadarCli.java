@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 BrokerCommand.class,
                 PublishCommand.class,
                 PlannerCommand.class,
+                ScorerCommand.class,
                 BenchInfoCommand.class,
                 BenchGenCommand.class,
                 BenchImportCommand.class,
