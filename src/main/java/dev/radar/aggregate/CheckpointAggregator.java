@@ -89,10 +89,7 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
     /** Stores {@code state} and emits its report when complete, forced, or the rate limit allows. */
     private void update(String key, CheckpointState state, long timestamp, boolean force) {
         long now = context.currentSystemTimeMs();
-        boolean complete = state.complete();
-        boolean due = force || complete
-                || now - state.lastEmitMs >= cfg.reportIntervalMs()
-                || (cfg.reportEverySamples() > 0 && state.sinceEmit >= cfg.reportEverySamples());
+        boolean due = force || state.complete() || state.partialDue(now, cfg.reportIntervalMs(), cfg.reportEverySamples());
         AbilityReport report = null;
         if (due) {
             report = markEmitted(state, now);
@@ -126,7 +123,7 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
                 unreported.remove(key);
                 continue;
             }
-            if (now - state.lastEmitMs < cfg.reportIntervalMs()) {
+            if (!state.partialDue(now, cfg.reportIntervalMs(), 0)) {
                 continue;
             }
             unreported.remove(key);

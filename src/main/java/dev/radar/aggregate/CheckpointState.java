@@ -37,7 +37,8 @@ final class CheckpointState {
     boolean planned;
     int expectedTotal;
     /** Emission bookkeeping for the rate limit of partial reports. */
-    long lastEmitMs = Long.MIN_VALUE;
+    static final long NEVER = Long.MIN_VALUE;
+    long lastEmitMs = NEVER;
     int sinceEmit;
     final Map<String, TaskTally> tasks = new TreeMap<>();
 
@@ -127,6 +128,12 @@ final class CheckpointState {
             sum += e.getExpectedSamples();
         }
         expectedTotal = plan.getExpectedSamples() > 0 ? plan.getExpectedSamples() : sum;
+    }
+
+    /** Whether a partial report may go out now: never reported, interval elapsed, or K samples since the last. */
+    boolean partialDue(long nowMs, long intervalMs, int everySamples) {
+        return lastEmitMs == NEVER || nowMs - lastEmitMs >= intervalMs
+                || (everySamples > 0 && sinceEmit >= everySamples);
     }
 
     int done() {
