@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "RADAR: streaming evaluation of multimodal LLM pre-training checkpoints with the Soft Discrimination Score.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                AggregatorCommand.class,
         })
 public final class RadarCli implements Runnable {
 
@@ -20,6 +21,8 @@ public final class RadarCli implements Runnable {
     /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
         return new CommandLine(new RadarCli())
+                // Temporary: BenchAggregateCommand moves under "radar bench" (another group) as "bench aggregate".
+                .addSubcommand("bench-aggregate", new BenchAggregateCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(new CliErrors())
                 .execute(args);
