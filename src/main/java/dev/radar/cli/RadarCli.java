@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
         description = "RADAR: streaming evaluation of multimodal LLM pre-training checkpoints with the Soft Discrimination Score.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                BrokerCommand.class,
+                PublishCommand.class,
+                PlannerCommand.class,
                 SdsCommand.class,
         })
 public final class RadarCli implements Runnable {

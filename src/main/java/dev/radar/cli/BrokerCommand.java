@@ -1,0 +1,44 @@
+package dev.radar.cli;
+
+import dev.radar.kafka.EmbeddedKafkaBroker;
+import dev.radar.kafka.KafkaSettings;
+import dev.radar.kafka.TopicAdmin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "broker", mixinStandardHelpOptions = true,
+        description = {"Run a single-node Kafka broker (KRaft) in this process, with RADAR's topics created.",
+                "For trying RADAR without a Kafka cluster; production uses an existing cluster (kafka.bootstrap.servers)."})
+public final class BrokerCommand implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "9092", description = "Client port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Keep the broker's logs here across restarts (default: a temporary folder deleted on exit).")
+    Path dataDir;
+
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() throws Exception {
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, port);
+        broker.start();
+        KafkaSettings settings = new KafkaSettings(config.load().with(KafkaSettings.BOOTSTRAP, broker.bootstrapServers()));
+        TopicAdmin.ensureTopics(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.stop();
+            stopped.countDown();
+        }, "broker-shutdown"));
+        System.out.println("Kafka broker ready at " + broker.bootstrapServers() + " (Ctrl-C to stop)");
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.radar.kafka;
+
+import dev.radar.events.DeadLetter;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Builds and sends {@link DeadLetter}s: the rejected record's raw bytes, where it came from, and why.
+ * Every component routes bad input here instead of dropping it or crashing.
+ */
+public final class DeadLetters {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+
+    private DeadLetters() {
+    }
+
+    /** A dead letter for a record consumed from Kafka. */
+    public static DeadLetter of(String component, ConsumerRecord<byte[], byte[]> record, String reason, String detail) {
+        return DeadLetter.newBuilder()
+                .setComponent(component)
+                .setSourceTopic(record.topic())
+                .setPartition(record.partition())
+                .setOffset(record.offset())
+                .setReason(reason)
+                .setDetail(detail == null ? reason : detail)
+                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setFailedAtMs(System.currentTimeMillis())
+                .build();
+    }
+
+    /** A dead letter for input that did not come from a topic (HTTP, folder watcher): source names it. */
+    public static DeadLetter.Builder of(String component, String source, String reason, String detail) {
+        return DeadLetter.newBuilder()
+                .setComponent(component)
+                .setSourceTopic(source)
+                .setReason(reason)
+                .setDetail(detail == null ? reason : detail)
+                .setFailedAtMs(System.currentTimeMillis());
+    }
+
+    /** Sends on a byte-level producer (inside the caller's transaction, if any). */
+    public static void send(Producer<byte[], byte[]> producer, String key, DeadLetter letter) {
+        LOG.warn("dead letter from {} ({} {}:{}@{}): {}", letter.getComponent(), letter.getReason(),
+                letter.getSourceTopic(), letter.getPartition(), letter.getOffset(), letter.getDetail());
+        TopicSpec<String, DeadLetter> t = Topics.DEAD_LETTERS;
+        producer.send(new ProducerRecord<>(t.name(),
+                key == null ? null : t.keySerde().serializer().serialize(t.name(), key),
+                t.valueSerde().serializer().serialize(t.name(), letter)));
+    }
+}

@@ -1,0 +1,196 @@
+package dev.radar.kafka;
+
+import dev.radar.RadarException;
+import dev.radar.Service;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * A real single-node Kafka broker (KRaft, broker+controller) running in this JVM, from the Maven Central
+ * artifacts: the embedded default of {@code radar demo} and the broker of the integration tests.
+ * Nothing is downloaded; start-up takes about two seconds.
+ */
+public final class EmbeddedKafkaBroker implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+
+    private final Path dataDir;
+    private final boolean deleteOnStop;
+    private final String host;
+    private final int requestedPort;
+    private KafkaRaftServer server;
+    private int brokerPort;
+
+    /**
+     * @param dataDir log directory; null for a temporary one deleted on stop
+     * @param port    client port; 0 picks a free one
+     */
+    public EmbeddedKafkaBroker(Path dataDir, int port) {
+        this.host = "127.0.0.1";
+        this.requestedPort = port;
+        try {
+            this.deleteOnStop = dataDir == null;
+            this.dataDir = dataDir == null ? Files.createTempDirectory("radar-kafka-") : dataDir;
+        } catch (IOException e) {
+            throw new RadarException("cannot create a Kafka data directory: " + e.getMessage(), e);
+        }
+    }
+
+    /** A broker on a free port with a temporary data directory. */
+    public EmbeddedKafkaBroker() {
+        this(null, 0);
+    }
+
+    @Override
+    public String name() {
+        return "kafka";
+    }
+
+    @Override
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        brokerPort = requestedPort == 0 ? freePort() : requestedPort;
+        int controllerPort = freePort();
+        Path logDir = dataDir.resolve("kraft");
+        Path config = dataDir.resolve("server.properties");
+        Properties props = serverProperties(logDir, brokerPort, controllerPort);
+        try {
+            Files.createDirectories(logDir);
+            try (Writer w = Files.newBufferedWriter(config)) {
+                props.store(w, "RADAR embedded KRaft broker");
+            }
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(config);
+            }
+            server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            server.startup();
+            awaitPort(brokerPort, 30_000);
+        } catch (IOException e) {
+            throw new RadarException("cannot start the embedded Kafka broker in " + dataDir + ": " + e.getMessage(), e);
+        }
+        LOG.info("embedded Kafka broker up at {} ({} ms, data in {})", bootstrapServers(),
+                (System.nanoTime() - t0) / 1_000_000, dataDir);
+    }
+
+    public String bootstrapServers() {
+        return host + ":" + brokerPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException e) {
+            LOG.warn("embedded broker shutdown: {}", e.toString());
+        } finally {
+            server = null;
+        }
+        if (deleteOnStop) {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private Properties serverProperties(Path logDir, int port, int controllerPort) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.bootstrap.servers", host + ":" + controllerPort);
+        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("num.partitions", "3");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "3");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "3");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("log.flush.interval.messages", "1000000");
+        p.put("auto.create.topics.enable", "false");
+        return p;
+    }
+
+    private static void format(Path config) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc;
+        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            rc = StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(),
+                    "-c", config.toString(), "--standalone"}, ps);
+        }
+        if (rc != 0) {
+            throw new RadarException("formatting the embedded Kafka storage failed: " + out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new RadarException("no free port for the embedded broker: " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitPort(int port, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(host, port), 500);
+                return;
+            } catch (IOException e) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new RadarException("interrupted while waiting for the broker", ie);
+                }
+            }
+        }
+        throw new RadarException("embedded broker did not open port " + port + " within " + timeoutMs + " ms");
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", dir, e.toString());
+        }
+    }
+}

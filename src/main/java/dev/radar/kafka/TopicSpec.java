@@ -1,0 +1,26 @@
+package dev.radar.kafka;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
+
+import java.util.Map;
+
+/**
+ * A topic declared once: its name, the serdes of its keys and values, its default partition count and cleanup
+ * policy. Producers, consumers and Streams topologies take names and serdes from here, never from literals.
+ */
+public record TopicSpec<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, int partitions,
+                              String cleanupPolicy, Map<String, String> extraConfigs) {
+
+    public boolean compacted() {
+        return TopicConfig.CLEANUP_POLICY_COMPACT.equals(cleanupPolicy);
+    }
+
+    /** The topic to create, with {@code partitions} and {@code replication} chosen by the deployment. */
+    public NewTopic newTopic(int partitions, short replication) {
+        Map<String, String> configs = new java.util.HashMap<>(extraConfigs);
+        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy);
+        return new NewTopic(name, partitions, replication).configs(configs);
+    }
+}

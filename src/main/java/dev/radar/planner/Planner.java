@@ -1,0 +1,139 @@
+package dev.radar.planner;
+
+import dev.radar.bench.Benchmark;
+import dev.radar.bench.ShardPlan;
+import dev.radar.bench.TaskAbility;
+import dev.radar.events.CheckpointSaved;
+import dev.radar.events.EvaluationPlanned;
+import dev.radar.events.EventKeys;
+import dev.radar.events.ShardTask;
+import dev.radar.events.TaskExpectation;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns one CheckpointSaved into an evaluation plan, with no Kafka in sight (the service does the I/O):
+ * validate, resolve the benchmark and its content version, skip what was already evaluated, split into shards.
+ */
+public final class Planner {
+
+    /** What became of one event. */
+    public sealed interface Outcome permits Planned, Duplicate, Rejected {
+    }
+
+    public record Planned(EvaluationPlanned evaluation, List<ShardTask> shards) implements Outcome {
+    }
+
+    public record Duplicate(String evaluationId) implements Outcome {
+    }
+
+    public record Rejected(String reason, String detail) implements Outcome {
+    }
+
+    private final PlannerConfig config;
+    private final CheckpointValidator validator;
+    private final Map<Path, Benchmark> benchmarks = new ConcurrentHashMap<>();
+    private final Set<String> evaluated = new HashSet<>();
+
+    public Planner(PlannerConfig config) {
+        this.config = config;
+        this.validator = new CheckpointValidator(config.allowedRoots());
+    }
+
+    /** Records an evaluation already planned (read back from radar.evaluations on start-up). */
+    public synchronized void remember(EvaluationPlanned e) {
+        evaluated.add(dedupeKey(e.getRunId(), e.getStep(), e.getBenchmarkVersion()));
+    }
+
+    /** Undoes {@link #remember} for a plan whose transaction was aborted, so the retried event is planned again. */
+    public synchronized void forget(EvaluationPlanned e) {
+        evaluated.remove(dedupeKey(e.getRunId(), e.getStep(), e.getBenchmarkVersion()));
+    }
+
+    public synchronized Outcome plan(CheckpointSaved event) {
+        Optional<CheckpointValidator.Rejection> invalid = validator.check(event);
+        if (invalid.isPresent()) {
+            return new Rejected(invalid.get().reason(), invalid.get().detail());
+        }
+        Path checkpoint = CheckpointValidator.toPath(event.getCheckpointUri());
+        if (config.requireCheckpointExists() && !Files.isDirectory(checkpoint)) {
+            return new Rejected("checkpoint-missing", "checkpoint folder " + checkpoint + " does not exist");
+        }
+        Optional<Path> benchPath = config.benchmarkPath(event.getBenchmark());
+        if (benchPath.isEmpty()) {
+            return new Rejected("unknown-benchmark", "benchmark '" + event.getBenchmark()
+                    + "' is not configured (set benchmarks." + event.getBenchmark() + ".path)");
+        }
+        Benchmark bench;
+        try {
+            bench = benchmarks.computeIfAbsent(benchPath.get().toAbsolutePath().normalize(), Benchmark::load);
+        } catch (RuntimeException e) {
+            return new Rejected("benchmark-unreadable", "benchmark '" + event.getBenchmark() + "' at "
+                    + benchPath.get() + ": " + e.getMessage());
+        }
+        if (bench.samples().isEmpty()) {
+            return new Rejected("benchmark-empty", "benchmark '" + event.getBenchmark() + "' has no loadable samples");
+        }
+        String version = bench.version();
+        String key = dedupeKey(event.getRunId(), event.getStep(), version);
+        String evaluationId = EventKeys.evaluationId(event.getRunId(), event.getStep(), version);
+        if (evaluated.contains(key) && !event.getReevaluate()) {
+            return new Duplicate(evaluationId);
+        }
+        if (event.getReevaluate()) {
+            // A re-evaluation gets its own id, so its scores are not deduplicated against the first run's.
+            evaluationId = evaluationId + "-r" + System.currentTimeMillis();
+        }
+        evaluated.add(key);
+        return build(event, bench, evaluationId, checkpoint);
+    }
+
+    private Planned build(CheckpointSaved event, Benchmark bench, String evaluationId, Path checkpoint) {
+        long now = System.currentTimeMillis();
+        List<TaskExpectation> tasks = new ArrayList<>();
+        Map<String, Integer> byAbility = new TreeMap<>();
+        int total = 0;
+        for (Map.Entry<String, Integer> e : new TreeMap<>(bench.countsByTask()).entrySet()) {
+            TaskAbility ability = bench.taxonomy().abilityOf(e.getKey());
+            tasks.add(TaskExpectation.newBuilder().setTask(e.getKey()).setSource(ability.source())
+                    .setAbility(ability.ability()).setFineAbility(ability.fineAbility())
+                    .setExpectedSamples(e.getValue()).build());
+            byAbility.merge(ability.ability(), e.getValue(), Integer::sum);
+            if (!ability.fineAbility().isEmpty()) {
+                byAbility.merge(ability.fineAbility(), e.getValue(), Integer::sum);
+            }
+            total += e.getValue();
+        }
+        ShardPlan plan = bench.shardPlan(config.shardsFor(total));
+        EvaluationPlanned evaluation = EvaluationPlanned.newBuilder()
+                .setEvaluationId(evaluationId).setRunId(event.getRunId()).setStep(event.getStep())
+                .setTokensSeen(event.getTokensSeen()).setCheckpointUri(checkpoint.toString())
+                .setBenchmark(event.getBenchmark()).setBenchmarkVersion(bench.version())
+                .setShardCount(plan.shardCount()).setExpectedSamples(total).setTasks(tasks)
+                .setExpectedByAbility(byAbility).setAttributes(event.getAttributes()).setPlannedAtMs(now).build();
+        List<ShardTask> shards = new ArrayList<>();
+        for (ShardPlan.Shard s : plan.shards()) {
+            shards.add(ShardTask.newBuilder().setEvaluationId(evaluationId).setRunId(event.getRunId())
+                    .setStep(event.getStep()).setTokensSeen(event.getTokensSeen())
+                    .setCheckpointUri(checkpoint.toString()).setModelFormat(event.getModelFormat())
+                    .setBenchmark(event.getBenchmark()).setBenchmarkVersion(bench.version())
+                    .setBenchmarkUri(bench.root().toAbsolutePath().toString()).setShardIndex(s.index())
+                    .setShardCount(plan.shardCount()).setSampleCount(s.sampleKeys().size()).setAttempt(0)
+                    .setPlannedAtMs(now).build());
+        }
+        return new Planned(evaluation, shards);
+    }
+
+    private static String dedupeKey(String run, long step, String version) {
+        return run + "/" + step + "/" + version;
+    }
+}
