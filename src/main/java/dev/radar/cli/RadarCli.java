@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
                 PublishCommand.class,
                 PlannerCommand.class,
                 SdsCommand.class,
+                ScoreCommand.class,
+                BenchCommand.class,
         })
 public final class RadarCli implements Runnable {
 
