@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
                 BenchImportCommand.class,
                 SdsCommand.class,
                 AggregatorCommand.class,
+                SdsCommand.class,
+                ScoreCommand.class,
+                BenchCommand.class,
         })
 public final class RadarCli implements Runnable {
 

@@ -1,0 +1,141 @@
+package dev.radar.cli;
+
+import dev.radar.bench.BenchSample;
+import dev.radar.bench.SyntheticBenchmark;
+import dev.radar.scoring.ProgressListener;
+import dev.radar.scoring.SampleResult;
+import dev.radar.scoring.Scorer;
+import dev.radar.scoring.ScoringConfig;
+import dev.radar.scoring.ScoringEngine;
+import dev.radar.scoring.ScoringStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code radar bench scoring}: samples/s of the per-candidate and packed strategies on the same samples, in one
+ * run, their ratio, how much of the wall time is spent outside the model forward, and how far their SDS differ.
+ */
+@Command(name = "scoring", mixinStandardHelpOptions = true,
+        description = "Measures scoring throughput of both strategies on a synthetic benchmark (generated to a temp dir).")
+public final class BenchScoringCommand implements Callable<Integer> {
+
+    static final Path DEFAULT_MODELS = Path.of("models", "tiny-mllm", "checkpoints");
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--samples", defaultValue = "64", paramLabel = "N", description = "Samples scored per strategy (default ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Scoring package (default: the last tiny-mllm checkpoint).")
+    Path model;
+
+    @Option(names = "--rounds", defaultValue = "2", paramLabel = "N", description = "Alternating timed rounds per strategy; the best is kept (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        Path dir = model != null ? model : latest(DEFAULT_MODELS);
+        Path tmp = Files.createTempDirectory("radar-bench-scoring");
+        try {
+            int perTask = Math.max(1, (samples + SyntheticBenchmark.tasks().size() - 1) / SyntheticBenchmark.tasks().size());
+            List<BenchSample> all = SyntheticBenchmark.generate(tmp, perTask, 42).samples();
+            List<BenchSample> bench = all.subList(0, Math.min(samples, all.size()));
+            ScoringConfig base = ScoringConfig.from(config.load());
+            try (Scorer packed = ScoringEngine.open(dir, base.withStrategy(ScoringConfig.Strategy.PACKED));
+                 Scorer perCand = ScoringEngine.open(dir, base.withStrategy(ScoringConfig.Strategy.PER_CANDIDATE))) {
+                // Warm-up: libtorch allocators, JIT profiling, class loading.
+                List<BenchSample> warm = bench.subList(0, Math.min(8, bench.size()));
+                packed.score(warm, ProgressListener.NONE);
+                perCand.score(warm, ProgressListener.NONE);
+                Run bestPer = null;
+                Run bestPacked = null;
+                for (int r = 0; r < rounds; r++) {
+                    bestPer = best(bestPer, run(perCand, bench));
+                    bestPacked = best(bestPacked, run(packed, bench));
+                }
+                double maxDiff = 0;
+                for (int i = 0; i < bench.size(); i++) {
+                    SampleResult a = bestPacked.results.get(i);
+                    SampleResult b = bestPer.results.get(i);
+                    if (a.success() && b.success()) {
+                        maxDiff = Math.max(maxDiff, Math.abs(a.sds() - b.sds()));
+                    }
+                }
+                out.printf(Locale.ROOT, "model %s (%s), device %s, %d samples, %d candidates each, prompt %d tokens "
+                                + "(%d image tokens), batch tokens %d, cores %d%n",
+                        dir, packed.modelConfig().name(), base.device(), bench.size(), bench.get(0).candidates().size(),
+                        promptTokens(packed), packed.modelConfig().tokensPerImage(), base.batchTokens(),
+                        Runtime.getRuntime().availableProcessors());
+                print(out, "per-candidate", bestPer.stats);
+                print(out, "packed", bestPacked.stats);
+                out.printf(Locale.ROOT, "packed / per-candidate throughput: %.2fx   max |SDS packed - SDS per-candidate| = %.2e%n",
+                        bestPacked.stats.samplesPerSecond() / bestPer.stats.samplesPerSecond(), maxDiff);
+            }
+        } finally {
+            deleteTree(tmp);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private record Run(ScoringStats stats, List<SampleResult> results) {
+    }
+
+    private static Run run(Scorer s, List<BenchSample> samples) {
+        List<SampleResult> r = s.score(samples, ProgressListener.NONE);
+        return new Run(s.lastStats(), r);
+    }
+
+    private static Run best(Run a, Run b) {
+        return a == null || b.stats.wallNanos() < a.stats.wallNanos() ? b : a;
+    }
+
+    private static int promptTokens(Scorer s) {
+        // Template without question text + the image tokens: the fixed part every candidate row repeats.
+        return s.modelConfig().prompt().render("", 1).length() - s.modelConfig().imagePlaceholder().length()
+                + s.modelConfig().tokensPerImage();
+    }
+
+    private static void print(PrintWriter out, String name, ScoringStats s) {
+        out.printf(Locale.ROOT, "%-14s %7.2f samples/s  wall %6.2f s  forward %6.2f s  outside model %5.1f%%  "
+                        + "(input tensors %4.1f%%, prep on prefetch thread %5.2f s)  rows %d  batches %d  tokens %d%n",
+                name, s.samplesPerSecond(), s.wallNanos() / 1e9, s.forwardNanos() / 1e9, 100 * s.outsideModelShare(),
+                100.0 * s.inputNanos() / s.wallNanos(), s.prepNanos() / 1e9, s.rows(), s.batches(), s.tokens());
+    }
+
+    static Path latest(Path checkpoints) throws IOException {
+        if (!Files.isDirectory(checkpoints)) {
+            throw new dev.radar.RadarException("no --model given and " + checkpoints + " not found (run from the repository root)");
+        }
+        try (Stream<Path> s = Files.list(checkpoints)) {
+            return s.filter(Files::isDirectory).max(Comparator.naturalOrder())
+                    .orElseThrow(() -> new dev.radar.RadarException("no checkpoint under " + checkpoints));
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
