@@ -19,7 +19,6 @@ import picocli.CommandLine.Command;
                 BenchImportCommand.class,
                 SdsCommand.class,
                 AggregatorCommand.class,
-                SdsCommand.class,
                 ScoreCommand.class,
                 BenchCommand.class,
         })
