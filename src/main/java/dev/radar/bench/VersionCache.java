@@ -75,7 +75,7 @@ final class VersionCache {
             try {
                 JsonNode n = JSON.readTree(f.toFile());
                 Map<String, Entry> entries = new HashMap<>();
-                n.path("images").fields().forEachRemaining(e -> {
+                n.path("images").properties().forEach(e -> {
                     JsonNode v = e.getValue();
                     entries.put(e.getKey(), new Entry(new Stat(v.path("size").asLong(), v.path("mtime").asLong(),
                             v.path("ctime").asLong()), v.path("sha256").asText()));
