@@ -105,7 +105,8 @@ class BenchSyntheticTest {
         assertEquals(Map.of("perception", 500, "reasoning", 500), Map.of(
                 "perception", (int) b.samples().stream().filter(s -> b.taxonomy().abilityOf(s.task()).ability().equals("perception")).count(),
                 "reasoning", (int) b.samples().stream().filter(s -> b.taxonomy().abilityOf(s.task()).ability().equals("reasoning")).count()));
-        assertTrue(ms < 3000, "load of 1000 samples took " + ms + " ms");
+        // Typically 0.3-1.7 s on a busy shared 2-core machine; the bound only catches gross regressions.
+        assertTrue(ms < 5000, "load of 1000 samples took " + ms + " ms");
     }
 
     private static void assertWhite(int rgb) {
