@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 BenchImportCommand.class,
                 SdsCommand.class,
                 AggregatorCommand.class,
+                DemoCommand.class,
                 ScoreCommand.class,
                 BenchCommand.class,
         })
