@@ -34,7 +34,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -189,6 +188,10 @@ public final class Demo implements Service {
         return web.url();
     }
 
+    public String kafkaBootstrap() {
+        return broker.bootstrapServers();
+    }
+
     public AggregatorService aggregator() {
         return aggregator;
     }
@@ -240,14 +243,5 @@ public final class Demo implements Service {
             throw new RadarException("no checkpoint folders with a model.pt under " + dir.toAbsolutePath());
         }
         return limit > 0 && limit < found.size() ? found.subList(0, limit) : found;
-    }
-
-    /** Runs {@code body} then stops, for callers that do not manage the lifecycle themselves. */
-    public static Optional<String> runToCompletion(DemoConfig config, PrintStream out, long timeoutMs) throws Exception {
-        try (Demo demo = new Demo(config, out)) {
-            demo.start();
-            demo.playTrainingRun();
-            return demo.awaitCompletion(timeoutMs) ? Optional.of(demo.abilityTable()) : Optional.empty();
-        }
     }
 }
