@@ -1,0 +1,36 @@
+package dev.radar.metrics;
+
+import dev.radar.events.AbilityAlert;
+import dev.radar.events.AbilityReport;
+import dev.radar.events.AbilityScore;
+import dev.radar.events.AlertKind;
+
+import java.util.List;
+
+/** Builds aggregator-shaped events for metric tests. */
+final class ReportFixtures {
+    private ReportFixtures() {
+    }
+
+    static AbilityScore score(String name, String level, double sds) {
+        return AbilityScore.newBuilder().setName(name).setLevel(level).setSds(sds).setAccuracy(sds / 2)
+                .setStderr(0.01).setSamples(100).setExpectedSamples(100).setFailed(0).build();
+    }
+
+    /** A report with perception = p, reasoning = r, one fine ability and two tasks derived from them. */
+    static AbilityReport report(String run, long step, boolean complete, double progress, double p, double r) {
+        return AbilityReport.newBuilder()
+                .setEvaluationId(run + "@" + step + "#v1").setRunId(run).setStep(step).setTokensSeen(step * 1000)
+                .setBenchmarkVersion("v1").setComplete(complete).setProgress(progress)
+                .setAbilities(List.of(score("perception", "ability", p), score("reasoning", "ability", r),
+                        score("spatial_reasoning", "fine", r - 0.05)))
+                .setTasks(List.of(score("mathvista", "task", r), score("wiki_animal", "task", p)))
+                .setPerceptionReasoningGap(p - r).setUpdatedAtMs(step).build();
+    }
+
+    static AbilityAlert alert(String run, String ability, long step, AlertKind kind) {
+        return AbilityAlert.newBuilder().setRunId(run).setStep(step).setEvaluationId(run + "@" + step).setAbility(ability)
+                .setKind(kind).setSteps(List.of(step - 2000, step - 1000, step)).setValues(List.of(0.5, 0.5, 0.5))
+                .setSlope(0).setGain(0).setThreshold(0.01).setMessage(ability + " " + kind).setFiredAtMs(step).build();
+    }
+}
