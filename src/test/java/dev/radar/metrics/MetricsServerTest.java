@@ -2,8 +2,6 @@ package dev.radar.metrics;
 
 import dev.radar.config.RadarProperties;
 import dev.radar.events.AlertKind;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -30,21 +28,6 @@ class MetricsServerTest {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Registers every pinned scorer/planner meter the way those components do. */
-    static void registerComponentMeters(RadarMetrics metrics) {
-        var r = metrics.registry();
-        r.counter(MetricNames.SCORER_SAMPLES, "result", "scored").increment(10);
-        r.counter(MetricNames.SCORER_SAMPLES, "result", "failed").increment();
-        Timer.builder(MetricNames.SCORER_SHARD_LATENCY).publishPercentileHistogram().register(r)
-                .record(Duration.ofMillis(250));
-        Timer.builder(MetricNames.SCORER_MODEL_LOAD).register(r).record(Duration.ofSeconds(3));
-        DistributionSummary.builder(MetricNames.SCORER_SHARD_THROUGHPUT).baseUnit(MetricNames.THROUGHPUT_UNIT)
-                .register(r).record(42);
-        r.counter(MetricNames.SCORER_SHARD_RETRIES).increment();
-        r.counter(MetricNames.PLANNER_EVALUATIONS, "outcome", "planned").increment();
-        r.counter(MetricNames.DEAD_LETTERS, "component", "planner", "reason", "bad-step").increment();
-    }
-
     @Test
     void servesEveryPinnedNameInPrometheusTextFormat() throws Exception {
         try (RadarMetrics metrics = RadarMetrics.create();
@@ -52,7 +35,7 @@ class MetricsServerTest {
             new AbilityGauges(metrics.registry()).update(
                     List.of(report("a", 1000, true, 1.0, 0.75, 0.5), report("a", 2000, false, 0.5, 0, 0)),
                     List.of(alert("a", "reasoning", 1000, AlertKind.STAGNATION)));
-            registerComponentMeters(metrics);
+            ReportFixtures.registerComponentMeters(metrics);
             metrics.markUp("web");
             server.start();
 

@@ -5,9 +5,13 @@ import dev.radar.events.AbilityReport;
 import dev.radar.events.AbilityScore;
 import dev.radar.events.AlertKind;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
 import java.util.List;
 
-/** Builds aggregator-shaped events for metric tests. */
+/** Builds aggregator-shaped events and the other components' meters for metric tests. */
 final class ReportFixtures {
     private ReportFixtures() {
     }
@@ -32,5 +36,20 @@ final class ReportFixtures {
         return AbilityAlert.newBuilder().setRunId(run).setStep(step).setEvaluationId(run + "@" + step).setAbility(ability)
                 .setKind(kind).setSteps(List.of(step - 2000, step - 1000, step)).setValues(List.of(0.5, 0.5, 0.5))
                 .setSlope(0).setGain(0).setThreshold(0.01).setMessage(ability + " " + kind).setFiredAtMs(step).build();
+    }
+
+    /** Registers every pinned scorer/planner meter the way those components do. */
+    static void registerComponentMeters(RadarMetrics metrics) {
+        var r = metrics.registry();
+        r.counter(MetricNames.SCORER_SAMPLES, "result", "scored").increment(10);
+        r.counter(MetricNames.SCORER_SAMPLES, "result", "failed").increment();
+        Timer.builder(MetricNames.SCORER_SHARD_LATENCY).publishPercentileHistogram().register(r)
+                .record(Duration.ofMillis(250));
+        Timer.builder(MetricNames.SCORER_MODEL_LOAD).register(r).record(Duration.ofSeconds(3));
+        DistributionSummary.builder(MetricNames.SCORER_SHARD_THROUGHPUT).baseUnit(MetricNames.THROUGHPUT_UNIT)
+                .register(r).record(42);
+        r.counter(MetricNames.SCORER_SHARD_RETRIES).increment();
+        r.counter(MetricNames.PLANNER_EVALUATIONS, "outcome", "planned").increment();
+        r.counter(MetricNames.DEAD_LETTERS, "component", "planner", "reason", "bad-step").increment();
     }
 }
