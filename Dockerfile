@@ -25,9 +25,9 @@ COPY src src
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q package -DskipTests
 ENV DJL_CACHE_DIR=/opt/djl
 # Unpack (cpu) or fetch (cuXXX) libtorch now, so that containers never unpack ~450 MB or go online at start.
-RUN printf 'ai.djl.engine.Engine.getEngine("PyTorch").getVersion();\n/exit\n' > /tmp/warm.jsh \
- && PYTORCH_FLAVOR=${TORCH_FLAVOR} jshell -J-Dai.djl.offline=$([ "${TORCH_FLAVOR}" = cpu ] && echo true || echo false) \
-      --class-path "target/classes:$(ls target/lib/*.jar | tr '\n' ':')" /tmp/warm.jsh \
+RUN printf 'public class Warm { public static void main(String[] a) { System.out.println(ai.djl.engine.Engine.getEngine("PyTorch").getVersion()); } }\n' > /tmp/Warm.java \
+ && PYTORCH_FLAVOR=${TORCH_FLAVOR} java -Dai.djl.offline=$([ "${TORCH_FLAVOR}" = cpu ] && echo true || echo false) \
+      -cp "target/classes:target/lib/*" /tmp/Warm.java \
  && ls -d /opt/djl/pytorch/*
 
 FROM ${RUNTIME_IMAGE}
