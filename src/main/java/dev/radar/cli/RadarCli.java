@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 BrokerCommand.class,
                 PublishCommand.class,
+                WatchCommand.class,
         })
 public final class RadarCli implements Runnable {
 
