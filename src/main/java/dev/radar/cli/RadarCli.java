@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 ScoreCommand.class,
                 BenchCommand.class,
+                WatchCommand.class,
         })
 public final class RadarCli implements Runnable {
 
