@@ -3,12 +3,12 @@ package dev.radar.cli;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.scoring.worker.ScorerConfig;
 import dev.radar.scoring.worker.ScorerService;
-import io.micrometer.core.instrument.Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -44,6 +44,6 @@ public final class ScorerCommand implements Callable<Integer> {
         explicit.put("scoring.strategy", strategy);
         explicit.put("scorer.id", id);
         var props = config.load(explicit);
-        return Foreground.run(new ScorerService(new KafkaSettings(props), ScorerConfig.from(props), Metrics.globalRegistry));
+        return Foreground.run(props, m -> List.of(new ScorerService(new KafkaSettings(props), ScorerConfig.from(props), m.registry())));
     }
 }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -50,6 +51,6 @@ public final class WatchCommand implements Callable<Integer> {
         explicit.put("watch.poll.seconds", pollSeconds == null ? null : pollSeconds.toString());
         explicit.put(KafkaSettings.BOOTSTRAP, bootstrap);
         var props = config.load(explicit);
-        return Foreground.run(new CheckpointWatcher(WatchConfig.from(props), new KafkaSettings(props)));
+        return Foreground.run(props, m -> List.of(new CheckpointWatcher(WatchConfig.from(props), new KafkaSettings(props))));
     }
 }

@@ -21,7 +21,9 @@ import dev.radar.scoring.worker.ScorerConfig;
 import dev.radar.scoring.worker.ScorerService;
 import dev.radar.web.WebConfig;
 import dev.radar.web.WebServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import dev.radar.metrics.AbilityGaugeRefresher;
+import dev.radar.metrics.AbilityGauges;
+import dev.radar.metrics.RadarMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +62,7 @@ public final class Demo implements Service {
     private AggregatorService aggregator;
     private WebServer web;
     private CheckpointPublisher publisher;
-    private PrometheusMeterRegistry meters;
+    private RadarMetrics metrics;
     private List<Checkpoint> checkpoints;
 
     public Demo(DemoConfig config, PrintStream out) {
@@ -99,11 +101,13 @@ public final class Demo implements Service {
                 "web.bind", "127.0.0.1"));
         KafkaSettings kafka = new KafkaSettings(props);
         TopicAdmin.ensureTopics(kafka);
-        meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        metrics = RadarMetrics.create();
+        PrometheusMeterRegistry meters = metrics.registry();
         startService(new PlannerService(kafka, PlannerConfig.from(props), meters));
         startService(new ScorerService(kafka, ScorerConfig.from(props), meters));
         aggregator = new AggregatorService(kafka, AggregatorConfig.from(props));
         startService(aggregator);
+        startService(new AbilityGaugeRefresher(aggregator, new AbilityGauges(meters), 1000));
         publisher = new CheckpointPublisher(kafka, "radar-demo");
         web = new WebServer(WebConfig.from(props), aggregator, publisher, meters);
         startService(web);
@@ -113,6 +117,9 @@ public final class Demo implements Service {
     private void startService(Service s) throws Exception {
         s.start();
         services.add(s);
+        if (metrics != null) {
+            metrics.markUp(s.name().replaceFirst(":.*", ""));
+        }
     }
 
     /** Publishes the checkpoints one by one, {@code intervalMs} apart, as a training job would. */
@@ -213,6 +220,10 @@ public final class Demo implements Service {
         if (publisher != null) {
             publisher.close();
             publisher = null;
+        }
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
         }
         if (tempData && dataDir != null) {
             try (Stream<Path> walk = Files.walk(dataDir)) {

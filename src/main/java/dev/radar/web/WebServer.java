@@ -11,6 +11,7 @@ import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.kafka.CheckpointPublisher;
+import dev.radar.metrics.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -82,6 +83,9 @@ public final class WebServer implements Service {
         executor = Executors.newFixedThreadPool(config.threads(), r -> new Thread(r, "radar-web"));
         server.setExecutor(executor);
         server.createContext("/", ex -> handle(ex, this::route));
+        if (prometheus != null) {
+            server.createContext("/metrics", MetricsServer.metricsHandler(prometheus));
+        }
         server.start();
         LOG.info("web page at {}", url());
     }
@@ -155,9 +159,7 @@ public final class WebServer implements Service {
         return switch (path) {
             case "/", "/index.html" -> resource("web/index.html", "text/html; charset=utf-8");
             case "/health" -> Reply.json(200, Map.of("status", "up"));
-            case "/metrics" -> prometheus == null ? Reply.error(404, "metrics are served on the metrics port")
-                    : new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
-                    prometheus.scrape().getBytes(StandardCharsets.UTF_8));
+            case "/metrics" -> Reply.error(404, "metrics are served on the metrics port (metrics.port)");
             case "/api/runs" -> Reply.json(200, runs());
             case "/api/reports" -> Reply.json(200, queries.reports(run(q)).stream().map(ApiJson::report).toList());
             case "/api/curves" -> Reply.json(200, ApiJson.curves(queries.curves(run(q))));

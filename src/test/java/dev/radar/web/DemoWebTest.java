@@ -98,6 +98,9 @@ class DemoWebTest {
         assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + "nope")).GET()).statusCode());
         String metrics = send(HttpRequest.newBuilder(URI.create(base + "metrics")).GET()).body();
         assertTrue(metrics.contains("radar_scorer_samples_total"), "Prometheus scrape of the scorer's meters");
+        assertTrue(metrics.contains("radar_ability_sds{") && metrics.contains("run=\"web-run\""),
+                "ability gauges follow the aggregator: " + metrics.lines().filter(l -> l.startsWith("radar_ability")).toList());
+        assertTrue(metrics.contains("radar_up{component=\"scorer\"} 1"), "components report up");
     }
 
     @Test
