@@ -43,16 +43,20 @@ class ComposeFileTest {
         JsonNode services = compose().path("services");
         Set<String> names = new TreeSet<>();
         services.fieldNames().forEachRemaining(names::add);
-        assertTrue(names.containsAll(Set.of("kafka", "radar-planner", "radar-aggregator", "radar-scorer", "radar-web",
+        assertTrue(names.containsAll(Set.of("kafka", "radar-planner", "radar-aggregator", "radar-scorer",
                 "prometheus", "alertmanager", "grafana")), names.toString());
         assertTrue(services.path("kafka").path("image").asText().startsWith("apache/kafka:"));
         assertTrue(services.path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText().contains("controller"), "KRaft");
-        for (String s : List.of("planner", "aggregator", "scorer", "web")) {
+        for (String s : List.of("planner", "aggregator", "scorer")) {
             JsonNode svc = services.path("radar-" + s);
             assertTrue(command(svc).startsWith(s), s + ": " + command(svc));
             assertEquals("kafka:9092", svc.path("environment").path("RADAR_KAFKA_BOOTSTRAP_SERVERS").asText(), s);
             assertEquals("service_healthy", svc.path("depends_on").path("kafka").path("condition").asText(), s);
         }
+        // the web page reads the aggregator's state stores, so the aggregator serves it
+        JsonNode aggregator = services.path("radar-aggregator");
+        assertEquals("8080", aggregator.path("environment").path("RADAR_WEB_PORT").asText());
+        assertTrue(aggregator.path("ports").toString().contains("8080:8080"), aggregator.path("ports").toString());
         assertEquals("/var/lib/radar/aggregator",
                 services.path("radar-aggregator").path("environment").path("RADAR_AGGREGATOR_STATE_DIR").asText());
     }
