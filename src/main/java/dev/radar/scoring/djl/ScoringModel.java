@@ -110,7 +110,9 @@ public final class ScoringModel implements AutoCloseable {
         }
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
-                .optModelPath(modelFile)
+                // Directory + name (not the file itself): DJL then loads <dir>/model.pt without a repository warning.
+                .optModelPath(modelFile.getParent())
+                .optModelName(MODEL_FILE.substring(0, MODEL_FILE.length() - 3))
                 .optEngine("PyTorch")
                 .optDevice(device)
                 .optTranslator(new NoopTranslator())
