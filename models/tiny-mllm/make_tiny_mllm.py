@@ -304,7 +304,7 @@ def candidate_outputs(model, pixels, question, candidates):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
-    ap.add_argument("--steps", type=int, default=150)
+    ap.add_argument("--steps", type=int, default=450)
     ap.add_argument("--seed", type=int, default=1234)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
