@@ -79,11 +79,11 @@ public final class BenchScoringCommand implements Callable<Integer> {
                         maxDiff = Math.max(maxDiff, Math.abs(a.sds() - b.sds()));
                     }
                 }
-                out.printf(Locale.ROOT, "model %s (%s), device %s, %d samples, %d candidates each, prompt %d tokens "
-                                + "(%d image tokens), batch tokens %d, cores %d%n",
+                out.printf(Locale.ROOT, "model %s (%s), device %s, %d samples, %d candidates each, %d image tokens per "
+                                + "prompt, %.0f tokens per per-candidate row (prompt + 1 candidate), batch tokens %d, cores %d%n",
                         dir, packed.modelConfig().name(), base.device(), bench.size(), bench.get(0).candidates().size(),
-                        promptTokens(packed), packed.modelConfig().tokensPerImage(), base.batchTokens(),
-                        Runtime.getRuntime().availableProcessors());
+                        packed.modelConfig().tokensPerImage(), (double) bestPer.stats.tokens() / bestPer.stats.rows(),
+                        base.batchTokens(), Runtime.getRuntime().availableProcessors());
                 print(out, "per-candidate", bestPer);
                 print(out, "packed", bestPacked);
                 out.printf(Locale.ROOT, "packed / per-candidate throughput: %.2fx wall-clock, %.2fx per CPU-second   "
@@ -119,12 +119,6 @@ public final class BenchScoringCommand implements Callable<Integer> {
 
     private static Run best(Run a, Run b) {
         return a == null || b.stats.wallNanos() < a.stats.wallNanos() ? b : a;
-    }
-
-    private static int promptTokens(Scorer s) {
-        // Template without question text + the image tokens: the fixed part every candidate row repeats.
-        return s.modelConfig().prompt().render("", 1).length() - s.modelConfig().imagePlaceholder().length()
-                + s.modelConfig().tokensPerImage();
     }
 
     private static void print(PrintWriter out, String name, Run run) {
