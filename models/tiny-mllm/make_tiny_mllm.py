@@ -3,7 +3,7 @@
 
 Run from the repository root with Debian's interpreter (the one that has python3-torch):
 
-    /usr/bin/python3 models/tiny-mllm/make_tiny_mllm.py [--steps 360] [--out models/tiny-mllm]
+    /usr/bin/python3 models/tiny-mllm/make_tiny_mllm.py [--steps 450] [--out models/tiny-mllm]
 
 Writes, under --out:
   tokenizer.json            hand-written Hugging Face tokenizer (character level, BPE model without merges)
