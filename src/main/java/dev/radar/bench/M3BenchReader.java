@@ -125,7 +125,7 @@ final class M3BenchReader {
         }
         int tooMany = 0;
         Path folder = root.resolve(ref.folder());
-        var it = doc.fields();
+        var it = doc.properties().iterator();
         while (it.hasNext()) {
             var e = it.next();
             String qid = e.getKey();

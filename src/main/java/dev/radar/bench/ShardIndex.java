@@ -75,7 +75,7 @@ final class ShardIndex {
                 return null;
             }
             Map<String, M3BenchReader.TaskFileRef> files = new LinkedHashMap<>();
-            n.path("files").fields().forEachRemaining(e -> files.put(e.getKey(), new M3BenchReader.TaskFileRef(
+            n.path("files").properties().forEach(e -> files.put(e.getKey(), new M3BenchReader.TaskFileRef(
                     e.getKey(), e.getValue().path("folder").asText(), e.getValue().path("file").asText(),
                     e.getValue().path("declaredCount").asInt())));
             List<ShardPlan.Shard> shards = new ArrayList<>();

@@ -154,7 +154,7 @@ public final class Taxonomy {
         Map<String, Rule> tasks = rules(root.path("tasks"), origin, "tasks");
         Map<String, Rule> folders = rules(root.path("folders"), origin, "folders");
         Map<String, SourceRule> sources = new HashMap<>();
-        root.path("sources").fields().forEachRemaining(e -> {
+        root.path("sources").properties().forEach(e -> {
             String where = "sources." + e.getKey();
             JsonNode v = e.getValue();
             Rule def = v.has("ability") || v.has("fine") ? rule(v, origin, where) : null;
@@ -169,7 +169,7 @@ public final class Taxonomy {
 
     private static Map<String, Rule> rules(JsonNode node, String origin, String where) {
         Map<String, Rule> out = new HashMap<>();
-        node.fields().forEachRemaining(e -> out.put(e.getKey(), rule(e.getValue(), origin, where + "." + e.getKey())));
+        node.properties().forEach(e -> out.put(e.getKey(), rule(e.getValue(), origin, where + "." + e.getKey())));
         return out;
     }
 

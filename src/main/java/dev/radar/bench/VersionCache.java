@@ -8,6 +8,7 @@ import dev.radar.RadarException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -74,7 +75,7 @@ final class VersionCache {
             try {
                 JsonNode n = JSON.readTree(f.toFile());
                 Map<String, Entry> entries = new HashMap<>();
-                n.path("images").fields().forEachRemaining(e -> {
+                n.path("images").properties().forEach(e -> {
                     JsonNode v = e.getValue();
                     entries.put(e.getKey(), new Entry(new Stat(v.path("size").asLong(), v.path("mtime").asLong(),
                             v.path("ctime").asLong()), v.path("sha256").asText()));
@@ -189,7 +190,8 @@ final class VersionCache {
         Path cache = cacheDir(root);
         MessageDigest md = sha256();
         long newest = Long.MIN_VALUE;
-        try (Stream<Path> files = Files.walk(root)) {
+        // Datasets often link image folders in: follow links, or changes behind them would go unseen.
+        try (Stream<Path> files = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
             List<Path> sorted = files.filter(p -> !p.startsWith(cache) && Files.isRegularFile(p)).sorted().toList();
             for (Path p : sorted) {
                 Stat st = stat(p);
@@ -197,7 +199,7 @@ final class VersionCache {
                 md.update((st.size() + ":" + st.mtime() + ":" + st.ctime() + "\n").getBytes(StandardCharsets.UTF_8));
                 newest = Math.max(newest, st.mtime());
             }
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new RadarException("cannot scan benchmark folder " + root + ": " + e.getMessage(), e);
         }
         return new Fingerprint(HEX.formatHex(md.digest()), newest);

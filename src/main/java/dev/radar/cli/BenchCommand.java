@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 /** {@code radar bench ...}: performance measurements of RADAR's own components. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Performance measurements of RADAR components.",
-        subcommands = {BenchScoringCommand.class})
+        subcommands = {BenchScoringCommand.class, BenchAggregateCommand.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

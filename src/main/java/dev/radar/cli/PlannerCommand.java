@@ -3,12 +3,12 @@ package dev.radar.cli;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.planner.PlannerConfig;
 import dev.radar.planner.PlannerService;
-import io.micrometer.core.instrument.Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -33,6 +33,6 @@ public final class PlannerCommand implements Callable<Integer> {
         explicit.put(KafkaSettings.BOOTSTRAP, bootstrap);
         benchmarks.forEach((name, dir) -> explicit.put("benchmarks." + name + ".path", dir));
         var props = config.load(explicit);
-        return Foreground.run(new PlannerService(new KafkaSettings(props), PlannerConfig.from(props), Metrics.globalRegistry));
+        return Foreground.run(props, m -> List.of(new PlannerService(new KafkaSettings(props), PlannerConfig.from(props), m.registry())));
     }
 }

@@ -1,27 +1,16 @@
 package dev.radar.cli;
 
-import dev.radar.RadarException;
 import dev.radar.events.CheckpointSaved;
-import dev.radar.events.EventKeys;
+import dev.radar.kafka.CheckpointPublisher;
 import dev.radar.kafka.KafkaSettings;
-import dev.radar.kafka.TopicSpec;
-import dev.radar.kafka.Topics;
-import dev.radar.planner.CheckpointValidator;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = {"Publish a CheckpointSaved event: what a training job calls after saving a checkpoint.",
@@ -67,26 +56,13 @@ public final class PublishCommand implements Callable<Integer> {
                 .setRunId(runId).setStep(step).setCheckpointUri(checkpoint).setTokensSeen(tokensSeen)
                 .setBenchmark(benchmark).setModelFormat(modelFormat).setReevaluate(reevaluate)
                 .setAttributes(Map.copyOf(attributes)).setPublishedAtMs(System.currentTimeMillis()).build();
-        new CheckpointValidator(List.of()).check(event).ifPresent(r -> {
-            throw new RadarException(r.reason() + ": " + r.detail());
-        });
         Map<String, String> explicit = new LinkedHashMap<>();
         explicit.put(KafkaSettings.BOOTSTRAP, bootstrap);
-        KafkaSettings settings = new KafkaSettings(config.load(explicit));
-        TopicSpec<String, CheckpointSaved> topic = Topics.CHECKPOINTS;
-        Properties props = settings.common("radar-publish");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");  // a lost checkpoint event is a lost evaluation
-        props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
-        props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
-        try (var producer = new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
-            RecordMetadata md = producer.send(new ProducerRecord<>(topic.name(), EventKeys.checkpoint(runId, step), event))
-                    .get(45, TimeUnit.SECONDS);
+        try (CheckpointPublisher publisher = new CheckpointPublisher(new KafkaSettings(config.load(explicit)), "radar-publish")) {
+            RecordMetadata md = publisher.publish(event);
             System.out.printf("published %s step %d -> %s partition %d offset %d%n",
                     runId, step, md.topic(), md.partition(), md.offset());
             return 0;
-        } catch (ExecutionException e) {
-            throw new RadarException("could not publish to " + settings.bootstrapServers() + ": " + e.getCause().getMessage(), e);
         }
     }
 }

@@ -13,9 +13,16 @@ import picocli.CommandLine.Command;
                 BrokerCommand.class,
                 PublishCommand.class,
                 PlannerCommand.class,
+                ScorerCommand.class,
+                BenchInfoCommand.class,
+                BenchGenCommand.class,
+                BenchImportCommand.class,
                 SdsCommand.class,
+                AggregatorCommand.class,
+                DemoCommand.class,
                 ScoreCommand.class,
                 BenchCommand.class,
+                WatchCommand.class,
         })
 public final class RadarCli implements Runnable {
 
@@ -26,6 +33,8 @@ public final class RadarCli implements Runnable {
     /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
         return new CommandLine(new RadarCli())
+                // Temporary: BenchAggregateCommand moves under "radar bench" (another group) as "bench aggregate".
+                .addSubcommand("bench-aggregate", new BenchAggregateCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(new CliErrors())
                 .execute(args);

@@ -37,10 +37,18 @@ public record PlannerConfig(RadarProperties props, List<Path> allowedRoots, int 
                 p.get("planner.group.id", "radar-planner"), p.getBoolean("planner.require.checkpoint.exists", true));
     }
 
-    /** The folder configured for a benchmark name, if any. */
+    /**
+     * The folder configured for a benchmark name, if any. Also looks the name up with '-' and '_' read as '.',
+     * because environment variables cannot carry '-': RADAR_BENCHMARKS_M3_BENCH_PATH sets benchmarks.m3.bench.path.
+     */
     public Optional<Path> benchmarkPath(String name) {
-        String v = props.get("benchmarks." + name + ".path", null);
-        return v == null || v.isBlank() ? Optional.empty() : Optional.of(Path.of(v));
+        for (String key : List.of(name, name.replace('-', '.').replace('_', '.'))) {
+            String v = props.get("benchmarks." + key + ".path", null);
+            if (v != null && !v.isBlank()) {
+                return Optional.of(Path.of(v));
+            }
+        }
+        return Optional.empty();
     }
 
     public int shardsFor(int samples) {

@@ -84,6 +84,13 @@ class PlannerTest {
         assertEquals("invalid-step", reason(planner.plan(event(-3).build())));
     }
 
+    @Test
+    void benchmarkFolderCanComeFromAnEnvironmentVariable() {
+        PlannerConfig cfg = PlannerConfig.from(RadarProperties.load(null, Map.of("RADAR_BENCHMARKS_M3_BENCH_PATH", "/data/m3")));
+        assertEquals(Path.of("/data/m3"), cfg.benchmarkPath("m3-bench").orElseThrow());
+        assertTrue(cfg.benchmarkPath("mmmu").isEmpty());
+    }
+
     private static String reason(Planner.Outcome o) {
         return assertInstanceOf(Planner.Rejected.class, o).reason();
     }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Validates docker-compose.yml with `docker compose config -q` where the compose plugin exists; skips otherwise
+# (the structure is also checked by dev.radar.deploy.ComposeFileTest, which needs no Docker).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if docker compose version >/dev/null 2>&1; then
+  docker compose -f docker-compose.yml config -q
+  echo "check-compose: docker-compose.yml is valid"
+else
+  echo "check-compose: skipped (no 'docker compose' plugin here)"
+fi

@@ -1,0 +1,86 @@
+package dev.radar.aggregate;
+
+import dev.radar.config.RadarProperties;
+import dev.radar.kafka.KafkaSettings;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * Settings of the aggregator, read from {@link RadarProperties}.
+ *
+ * <table>
+ *   <caption>Keys</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>aggregator.application.id</td><td>radar-aggregator</td><td>Kafka Streams application id (consumer group, internal topic prefix)</td></tr>
+ *   <tr><td>aggregator.state.dir</td><td>${java.io.tmpdir}/radar-aggregator</td><td>local state (RocksDB) directory</td></tr>
+ *   <tr><td>aggregator.threads</td><td>1</td><td>stream threads</td></tr>
+ *   <tr><td>aggregator.commit.interval.ms</td><td>100</td><td>transaction commit interval; bounds report latency</td></tr>
+ *   <tr><td>aggregator.cache.max.bytes</td><td>10485760</td><td>record cache shared by the stores</td></tr>
+ *   <tr><td>aggregator.report.interval.ms</td><td>1000</td><td>at most one partial report per checkpoint per interval (complete reports always go out)</td></tr>
+ *   <tr><td>aggregator.report.every.samples</td><td>0</td><td>also emit a partial report every K new samples (0 = off)</td></tr>
+ *   <tr><td>aggregator.stagnation.window</td><td>5</td><td>completed checkpoints in the stagnation window</td></tr>
+ *   <tr><td>aggregator.stagnation.min.gain</td><td>0.01</td><td>reasoning SDS gain over the window below which it stagnates (floor of the threshold)</td></tr>
+ *   <tr><td>aggregator.stagnation.stderr.factor</td><td>2.0</td><td>k: threshold = max(min gain, k * standard error of the fitted gain)</td></tr>
+ *   <tr><td>aggregator.perception.min.gain</td><td>0.01</td><td>perception must gain more than max(this, k * its standard error) for a stagnation alert</td></tr>
+ *   <tr><td>aggregator.curve.max.steps</td><td>1000</td><td>completed checkpoints kept per run and benchmark version (oldest steps dropped)</td></tr>
+ *   <tr><td>aggregator.alerts.max</td><td>100</td><td>recent alerts kept per run for queries</td></tr>
+ * </table>
+ */
+public record AggregatorConfig(String applicationId, Path stateDir, int threads, long commitIntervalMs,
+                               long cacheMaxBytes, long reportIntervalMs, int reportEverySamples,
+                               int stagnationWindow, double stagnationMinGain, double stderrFactor,
+                               double perceptionMinGain, int curveMaxSteps, int alertsMax) {
+
+    public static final String PREFIX = "aggregator.";
+
+    public AggregatorConfig {
+        if (stagnationWindow < 3) {
+            throw new IllegalArgumentException("aggregator.stagnation.window must be >= 3 (a slope needs points), was " + stagnationWindow);
+        }
+        if (curveMaxSteps < stagnationWindow) {
+            throw new IllegalArgumentException("aggregator.curve.max.steps must be >= the stagnation window");
+        }
+        if (threads < 1 || reportIntervalMs < 0 || reportEverySamples < 0 || alertsMax < 1) {
+            throw new IllegalArgumentException("aggregator settings out of range: threads >= 1, intervals >= 0, alerts.max >= 1");
+        }
+    }
+
+    public static AggregatorConfig defaults() {
+        return from(RadarProperties.empty());
+    }
+
+    public static AggregatorConfig from(RadarProperties p) {
+        return new AggregatorConfig(
+                p.get(PREFIX + "application.id", "radar-aggregator"),
+                Path.of(p.get(PREFIX + "state.dir", Path.of(System.getProperty("java.io.tmpdir"), "radar-aggregator").toString())),
+                p.getInt(PREFIX + "threads", 1),
+                p.getLong(PREFIX + "commit.interval.ms", 100),
+                p.getLong(PREFIX + "cache.max.bytes", 10L * 1024 * 1024),
+                p.getLong(PREFIX + "report.interval.ms", 1000),
+                p.getInt(PREFIX + "report.every.samples", 0),
+                p.getInt(PREFIX + "stagnation.window", 5),
+                p.getDouble(PREFIX + "stagnation.min.gain", 0.01),
+                p.getDouble(PREFIX + "stagnation.stderr.factor", 2.0),
+                p.getDouble(PREFIX + "perception.min.gain", 0.01),
+                p.getInt(PREFIX + "curve.max.steps", 1000),
+                p.getInt(PREFIX + "alerts.max", 100));
+    }
+
+    /** Kafka Streams properties: every {@code kafka.*} client setting plus the aggregator's own, exactly-once. */
+    public Properties streamsProperties(KafkaSettings kafka) {
+        Properties p = kafka.common(applicationId);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheMaxBytes);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.replication());
+        // A new application reads the whole history: scores produced before it started must count.
+        p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return p;
+    }
+}

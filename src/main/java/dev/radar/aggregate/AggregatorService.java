@@ -1,0 +1,143 @@
+package dev.radar.aggregate;
+
+import dev.radar.RadarException;
+import dev.radar.Service;
+import dev.radar.events.AbilityAlert;
+import dev.radar.events.AbilityReport;
+import dev.radar.kafka.KafkaSettings;
+import dev.radar.kafka.TopicAdmin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs the aggregator topology as a Kafka Streams application (exactly-once) and answers {@link AbilityQueries}
+ * from its local stores.
+ */
+public final class AggregatorService implements Service, AbilityQueries {
+    private static final Logger LOG = LoggerFactory.getLogger(AggregatorService.class);
+
+    private final KafkaSettings kafka;
+    private final AggregatorConfig cfg;
+    private final StoreQueries queries = new StoreQueries(this::lookup);
+    private volatile KafkaStreams streams;
+
+    public AggregatorService(KafkaSettings kafka, AggregatorConfig cfg) {
+        this.kafka = kafka;
+        this.cfg = cfg;
+    }
+
+    @Override
+    public String name() {
+        return "aggregator";
+    }
+
+    /** Creates missing topics, starts the application and waits (up to 60 s) until it is RUNNING. */
+    @Override
+    public synchronized void start() {
+        if (streams != null) {
+            return;
+        }
+        TopicAdmin.ensureTopics(kafka);
+        KafkaStreams s = new KafkaStreams(AggregatorTopology.build(cfg), cfg.streamsProperties(kafka));
+        s.setUncaughtExceptionHandler(e -> {
+            // A processing bug must not silently stop aggregation: replace the thread (EOS aborts its transaction).
+            LOG.error("aggregator stream thread failed, replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        s.setStateListener((now, before) -> LOG.info("aggregator {} -> {}", before, now));
+        s.start();
+        streams = s;
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (s.state() != KafkaStreams.State.RUNNING) {
+            if (s.state() == KafkaStreams.State.ERROR || s.state() == KafkaStreams.State.NOT_RUNNING
+                    || System.currentTimeMillis() > deadline) {
+                stop();
+                throw new RadarException("aggregator did not reach RUNNING (state " + s.state() + ") on " + kafka.bootstrapServers());
+            }
+            sleep(50);
+        }
+        LOG.info("aggregator running: application.id={}, state dir {}", cfg.applicationId(), cfg.stateDir());
+    }
+
+    @Override
+    public synchronized void stop() {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return;
+        }
+        streams = null;
+        s.close(Duration.ofSeconds(30));
+    }
+
+    public boolean running() {
+        KafkaStreams s = streams;
+        return s != null && s.state() == KafkaStreams.State.RUNNING;
+    }
+
+    private ReadOnlyKeyValueStore<String, ?> lookup(String store) {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return null;
+        }
+        try {
+            return s.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, Object>keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            LOG.debug("store {} not queryable now: {}", store, e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public List<String> runs() {
+        return guarded(queries::runs, List.of());
+    }
+
+    @Override
+    public List<AbilityReport> reports(String runId) {
+        return guarded(() -> queries.reports(runId), List.of());
+    }
+
+    @Override
+    public Map<String, List<CurvePoint>> curves(String runId) {
+        return guarded(() -> queries.curves(runId), Map.of());
+    }
+
+    @Override
+    public List<AbilityAlert> alerts(String runId) {
+        return guarded(() -> queries.alerts(runId), List.of());
+    }
+
+    @Override
+    public Optional<AbilityReport> latestComplete(String runId) {
+        return guarded(() -> queries.latestComplete(runId), Optional.empty());
+    }
+
+    /** A store can become unqueryable mid-iteration (rebalance): answer empty rather than fail the caller. */
+    private static <T> T guarded(java.util.function.Supplier<T> query, T empty) {
+        try {
+            return query.get();
+        } catch (InvalidStateStoreException e) {
+            return empty;
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RadarException("interrupted while starting the aggregator", e);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.radar.aggregate;
+
+import dev.radar.events.AbilityReport;
+import dev.radar.events.EvaluationPlanned;
+import dev.radar.events.EventKeys;
+import dev.radar.events.SampleScore;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Folds SampleScores and EvaluationPlanned events of one (run, step) partition into per-(run, step, benchmark
+ * version) state and emits AbilityReports keyed {@code runId/step/benchmarkVersion}.
+ *
+ * <p>Duplicates (same evaluation, task and sample id) are dropped through the seen-samples store, so redelivered
+ * or re-scored samples never count twice. Partial reports are rate-limited per checkpoint (interval and/or every K
+ * samples); a wall-clock punctuator flushes checkpoints left with unreported samples. A report that is complete
+ * always goes out, and again if a late, new sample changes it.
+ */
+final class CheckpointAggregator implements Processor<String, SpecificRecord, String, AbilityReport> {
+    private static final byte[] SEEN = new byte[0];
+
+    private final AggregatorConfig cfg;
+    private ProcessorContext<String, AbilityReport> context;
+    private KeyValueStore<String, CheckpointState> checkpoints;
+    private KeyValueStore<String, byte[]> seen;
+    private KeyValueStore<String, AbilityReport> reports;
+    /** Checkpoints with samples not yet in a report; in memory only: after a restart the next sample re-marks them. */
+    private final Set<String> unreported = new LinkedHashSet<>();
+
+    CheckpointAggregator(AggregatorConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, AbilityReport> context) {
+        this.context = context;
+        this.checkpoints = context.getStateStore(AggregatorTopology.CHECKPOINT_STORE);
+        this.seen = context.getStateStore(AggregatorTopology.SEEN_STORE);
+        this.reports = context.getStateStore(AggregatorTopology.REPORT_STORE);
+        if (cfg.reportIntervalMs() > 0) {
+            context.schedule(Duration.ofMillis(cfg.reportIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::flush);
+        }
+    }
+
+    @Override
+    public void process(Record<String, SpecificRecord> record) {
+        if (record.value() instanceof SampleScore score) {
+            onScore(score, record.timestamp());
+        } else if (record.value() instanceof EvaluationPlanned plan) {
+            onPlan(plan, record.timestamp());
+        }
+    }
+
+    private void onScore(SampleScore score, long timestamp) {
+        String seenKey = score.getEvaluationId() + "|" + score.getTask() + "|" + score.getSampleId();
+        if (seen.get(seenKey) != null) {
+            return;
+        }
+        seen.put(seenKey, SEEN);
+        String key = EventKeys.report(score.getRunId(), score.getStep(), score.getBenchmarkVersion());
+        CheckpointState state = load(key, score.getRunId(), score.getStep(), score.getBenchmarkVersion());
+        state.apply(score);
+        update(key, state, timestamp, false);
+    }
+
+    private void onPlan(EvaluationPlanned plan, long timestamp) {
+        String key = EventKeys.report(plan.getRunId(), plan.getStep(), plan.getBenchmarkVersion());
+        CheckpointState state = load(key, plan.getRunId(), plan.getStep(), plan.getBenchmarkVersion());
+        state.apply(plan);
+        // Progress just became known: worth a report right away.
+        update(key, state, timestamp, true);
+    }
+
+    private CheckpointState load(String key, String runId, long step, String version) {
+        CheckpointState state = checkpoints.get(key);
+        return state != null ? state : CheckpointState.of(runId, step, version);
+    }
+
+    /** Stores {@code state} and emits its report when complete, forced, or the rate limit allows. */
+    private void update(String key, CheckpointState state, long timestamp, boolean force) {
+        long now = context.currentSystemTimeMs();
+        boolean due = force || state.complete() || state.partialDue(now, cfg.reportIntervalMs(), cfg.reportEverySamples());
+        AbilityReport report = null;
+        if (due) {
+            report = markEmitted(state, now);
+            unreported.remove(key);
+        } else {
+            unreported.add(key);
+        }
+        checkpoints.put(key, state);
+        if (report != null) {
+            emit(key, report, timestamp);
+        }
+    }
+
+    private AbilityReport markEmitted(CheckpointState state, long now) {
+        state.lastEmitMs = now;
+        state.sinceEmit = 0;
+        return state.toReport(now);
+    }
+
+    private void emit(String key, AbilityReport report, long timestamp) {
+        reports.put(key, report);
+        context.forward(new Record<>(key, report, timestamp));
+    }
+
+    /** Punctuator: reports checkpoints whose latest samples were held back by the rate limit. */
+    private void flush(long now) {
+        List<String> keys = new ArrayList<>(unreported);
+        for (String key : keys) {
+            CheckpointState state = checkpoints.get(key);
+            if (state == null) {
+                unreported.remove(key);
+                continue;
+            }
+            if (!state.partialDue(now, cfg.reportIntervalMs(), 0)) {
+                continue;
+            }
+            unreported.remove(key);
+            AbilityReport report = markEmitted(state, now);
+            checkpoints.put(key, state);
+            emit(key, report, now);
+        }
+    }
+}

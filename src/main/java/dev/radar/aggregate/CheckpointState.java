@@ -1,0 +1,257 @@
+package dev.radar.aggregate;
+
+import dev.radar.events.AbilityReport;
+import dev.radar.events.AbilityScore;
+import dev.radar.events.EvaluationPlanned;
+import dev.radar.events.SampleScore;
+import dev.radar.events.TaskExpectation;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Running totals of one (run, step, benchmark version): per task count, SDS sum and sum of squares, correct and
+ * failed counts, plus the plan's expected counts once the EvaluationPlanned has arrived. Mutable; lives in the
+ * checkpoint store and is rewritten on every new sample.
+ *
+ * <p>Scores: a task's SDS is the mean over its scored samples (failed ones count toward completion only); an
+ * ability's (or fine ability's) SDS and accuracy are the unweighted mean over its tasks of the task means, and its
+ * standard error that of a mean of independent task means, {@code sqrt(sum se_t^2) / T}. Tasks are the
+ * {@code Source_category} units of M3-Bench, so a multi-category source is macro-averaged over its categories
+ * inside the ability mean (each category weighs as one task). A task, ability or fine ability appears in a report
+ * once it has at least one scored sample.
+ */
+final class CheckpointState {
+    static final String PERCEPTION = "perception";
+    static final String REASONING = "reasoning";
+
+    String evaluationId = "";
+    String runId = "";
+    long step;
+    Long tokensSeen;
+    String benchmarkVersion = "";
+    /** True once the EvaluationPlanned arrived; before that progress is unknown and completion impossible. */
+    boolean planned;
+    int expectedTotal;
+    /** Emission bookkeeping for the rate limit of partial reports. */
+    static final long NEVER = Long.MIN_VALUE;
+    long lastEmitMs = NEVER;
+    int sinceEmit;
+    final Map<String, TaskTally> tasks = new TreeMap<>();
+
+    /** Per-task running totals. */
+    static final class TaskTally {
+        String source = "";
+        String ability = "";
+        String fineAbility = "";
+        int expected;
+        int scored;
+        int correct;
+        int failed;
+        double sum;
+        double sumSq;
+
+        int done() {
+            return scored + failed;
+        }
+
+        double mean() {
+            return sum / scored;
+        }
+
+        double accuracy() {
+            return (double) correct / scored;
+        }
+
+        /** Standard error of the mean SDS (sample variance, n - 1); 0 below two samples. */
+        double stderr() {
+            if (scored < 2) {
+                return 0.0;
+            }
+            double var = (sumSq - sum * sum / scored) / (scored - 1);
+            return Math.sqrt(Math.max(0.0, var) / scored);
+        }
+    }
+
+    static CheckpointState of(String runId, long step, String benchmarkVersion) {
+        CheckpointState s = new CheckpointState();
+        s.runId = runId;
+        s.step = step;
+        s.benchmarkVersion = benchmarkVersion;
+        return s;
+    }
+
+    void apply(SampleScore score) {
+        if (evaluationId.isEmpty()) {
+            evaluationId = score.getEvaluationId();
+        }
+        if (tokensSeen == null) {
+            tokensSeen = score.getTokensSeen();
+        }
+        TaskTally t = tasks.computeIfAbsent(score.getTask(), k -> new TaskTally());
+        if (!planned) {
+            // Provisional taxonomy until the plan (the authority) arrives.
+            t.source = score.getSource();
+            t.ability = score.getAbility();
+            t.fineAbility = score.getFineAbility();
+        }
+        if (score.getFailure() != null) {
+            t.failed++;
+        } else {
+            double sds = score.getSds();
+            t.scored++;
+            t.sum += sds;
+            t.sumSq += sds * sds;
+            if (score.getCorrect()) {
+                t.correct++;
+            }
+        }
+        sinceEmit++;
+    }
+
+    void apply(EvaluationPlanned plan) {
+        planned = true;
+        evaluationId = plan.getEvaluationId();
+        if (plan.getTokensSeen() != null) {
+            tokensSeen = plan.getTokensSeen();
+        }
+        int sum = 0;
+        for (TaskExpectation e : plan.getTasks()) {
+            TaskTally t = tasks.computeIfAbsent(e.getTask(), k -> new TaskTally());
+            t.source = e.getSource();
+            t.ability = e.getAbility();
+            t.fineAbility = e.getFineAbility();
+            t.expected = e.getExpectedSamples();
+            sum += e.getExpectedSamples();
+        }
+        expectedTotal = plan.getExpectedSamples() > 0 ? plan.getExpectedSamples() : sum;
+    }
+
+    /** Whether a partial report may go out now: never reported, interval elapsed, or K samples since the last. */
+    boolean partialDue(long nowMs, long intervalMs, int everySamples) {
+        return lastEmitMs == NEVER || nowMs - lastEmitMs >= intervalMs
+                || (everySamples > 0 && sinceEmit >= everySamples);
+    }
+
+    int done() {
+        int n = 0;
+        for (TaskTally t : tasks.values()) {
+            n += t.done();
+        }
+        return n;
+    }
+
+    /** Done samples counted against the plan (a task's surplus cannot make up another task's shortfall), 0..1. */
+    double progress() {
+        if (!planned) {
+            return 0.0;
+        }
+        if (expectedTotal <= 0) {
+            return 1.0;
+        }
+        long counted = 0;
+        for (TaskTally t : tasks.values()) {
+            counted += t.expected > 0 ? Math.min(t.done(), t.expected) : 0;
+        }
+        return Math.min(1.0, (double) counted / expectedTotal);
+    }
+
+    /** Complete when planned and every planned task has all its expected samples (scored or failed). */
+    boolean complete() {
+        if (!planned) {
+            return false;
+        }
+        for (TaskTally t : tasks.values()) {
+            if (t.done() < t.expected) {
+                return false;
+            }
+        }
+        return done() >= expectedTotal;
+    }
+
+    AbilityReport toReport(long nowMs) {
+        List<AbilityScore> taskScores = new ArrayList<>();
+        tasks.forEach((name, t) -> {
+            if (t.scored > 0) {
+                taskScores.add(score(name, "task", t.mean(), t.accuracy(), t.stderr(), t.scored, t.expected, t.failed));
+            }
+        });
+        List<AbilityScore> abilities = new ArrayList<>(group("ability", t -> t.ability));
+        abilities.addAll(group("fine", t -> t.fineAbility));
+        Double gap = null;
+        AbilityScore p = find(abilities, PERCEPTION);
+        AbilityScore r = find(abilities, REASONING);
+        if (p != null && r != null) {
+            gap = p.getSds() - r.getSds();
+        }
+        boolean complete = complete();
+        return AbilityReport.newBuilder()
+                .setEvaluationId(evaluationId)
+                .setRunId(runId)
+                .setStep(step)
+                .setTokensSeen(tokensSeen)
+                .setBenchmarkVersion(benchmarkVersion)
+                .setComplete(complete)
+                .setProgress(complete ? 1.0 : progress())
+                .setAbilities(abilities)
+                .setTasks(taskScores)
+                .setPerceptionReasoningGap(gap)
+                .setUpdatedAtMs(nowMs)
+                .build();
+    }
+
+    /** Macro mean over the tasks sharing {@code by}'s value (blank values are not a group). */
+    private List<AbilityScore> group(String level, Function<TaskTally, String> by) {
+        Map<String, List<TaskTally>> groups = new TreeMap<>();
+        tasks.values().forEach(t -> {
+            String g = by.apply(t);
+            if (g != null && !g.isBlank()) {
+                groups.computeIfAbsent(g, k -> new ArrayList<>()).add(t);
+            }
+        });
+        List<AbilityScore> out = new ArrayList<>();
+        groups.forEach((name, ts) -> {
+            double sds = 0;
+            double acc = 0;
+            double var = 0;
+            int scoredTasks = 0;
+            int samples = 0;
+            int expected = 0;
+            int failed = 0;
+            for (TaskTally t : ts) {
+                expected += t.expected;
+                failed += t.failed;
+                if (t.scored > 0) {
+                    scoredTasks++;
+                    samples += t.scored;
+                    sds += t.mean();
+                    acc += t.accuracy();
+                    var += t.stderr() * t.stderr();
+                }
+            }
+            if (scoredTasks > 0) {
+                out.add(score(name, level, sds / scoredTasks, acc / scoredTasks, Math.sqrt(var) / scoredTasks,
+                        samples, expected, failed));
+            }
+        });
+        return out;
+    }
+
+    private static AbilityScore find(List<AbilityScore> scores, String name) {
+        for (AbilityScore s : scores) {
+            if (s.getLevel().equals("ability") && s.getName().equals(name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static AbilityScore score(String name, String level, double sds, double acc, double se,
+                                      int samples, int expected, int failed) {
+        return AbilityScore.newBuilder().setName(name).setLevel(level).setSds(sds).setAccuracy(acc).setStderr(se)
+                .setSamples(samples).setExpectedSamples(expected).setFailed(failed).build();
+    }
+}

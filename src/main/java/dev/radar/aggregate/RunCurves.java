@@ -1,0 +1,36 @@
+package dev.radar.aggregate;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Curve state of one run (store value, keyed by runId): per benchmark version, the completed checkpoints ordered
+ * by step (not by arrival, so a backfilled older checkpoint lands in its place) and whether reasoning is
+ * currently flagged as stagnating. Versions are kept apart because their scores never mix.
+ */
+final class RunCurves {
+    /** Version of the most recently completed checkpoint: the one queries show. */
+    public String latestVersion;
+    public Map<String, VersionCurve> versions = new TreeMap<>();
+
+    static final class VersionCurve {
+        public TreeMap<Long, Checkpoint> points = new TreeMap<>();
+        public boolean stagnating;
+
+        /** Puts (or replaces) a checkpoint and drops the oldest steps beyond {@code maxSteps}. */
+        void put(long step, Checkpoint c, int maxSteps) {
+            points.put(step, c);
+            while (points.size() > maxSteps) {
+                points.pollFirstEntry();
+            }
+        }
+    }
+
+    /** One completed checkpoint: ability name (top-level and fine) to its point. */
+    record Checkpoint(String evaluationId, Map<String, CurvePoint> abilities) {
+        Checkpoint {
+            abilities = new LinkedHashMap<>(abilities);
+        }
+    }
+}

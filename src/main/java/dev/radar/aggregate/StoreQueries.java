@@ -1,0 +1,91 @@
+package dev.radar.aggregate;
+
+import dev.radar.events.AbilityAlert;
+import dev.radar.events.AbilityReport;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * {@link AbilityQueries} over the topology's stores, however they are obtained: a running KafkaStreams instance
+ * or a TopologyTestDriver. A lookup returning null means "not queryable now" and yields empty answers.
+ */
+public final class StoreQueries implements AbilityQueries {
+    private final Function<String, ReadOnlyKeyValueStore<String, ?>> lookup;
+
+    public StoreQueries(Function<String, ReadOnlyKeyValueStore<String, ?>> lookup) {
+        this.lookup = lookup;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        return (ReadOnlyKeyValueStore<String, V>) lookup.apply(name);
+    }
+
+    @Override
+    public List<String> runs() {
+        ReadOnlyKeyValueStore<String, AbilityReport> reports = store(AggregatorTopology.REPORT_STORE);
+        TreeSet<String> runs = new TreeSet<>();
+        if (reports != null) {
+            try (KeyValueIterator<String, AbilityReport> it = reports.all()) {
+                it.forEachRemaining(kv -> runs.add(kv.value.getRunId()));
+            }
+        }
+        return List.copyOf(runs);
+    }
+
+    @Override
+    public List<AbilityReport> reports(String runId) {
+        ReadOnlyKeyValueStore<String, AbilityReport> reports = store(AggregatorTopology.REPORT_STORE);
+        List<AbilityReport> out = new ArrayList<>();
+        if (reports != null) {
+            // Keys are runId/step/version; the prefix may also match a run id that itself continues with "/".
+            try (KeyValueIterator<String, AbilityReport> it = reports.prefixScan(runId + "/", new StringSerializer())) {
+                it.forEachRemaining(kv -> {
+                    if (kv.value.getRunId().equals(runId)) {
+                        out.add(kv.value);
+                    }
+                });
+            }
+        }
+        out.sort(Comparator.comparingLong(AbilityReport::getStep).thenComparing(AbilityReport::getBenchmarkVersion));
+        return out;
+    }
+
+    @Override
+    public Map<String, List<CurvePoint>> curves(String runId) {
+        ReadOnlyKeyValueStore<String, RunCurves> curves = store(AggregatorTopology.CURVE_STORE);
+        RunCurves run = curves == null ? null : curves.get(runId);
+        Map<String, List<CurvePoint>> out = new TreeMap<>();
+        if (run == null || run.latestVersion == null) {
+            return out;
+        }
+        // points is a TreeMap by step, so each list comes out ordered by step.
+        run.versions.get(run.latestVersion).points.values().forEach(c ->
+                c.abilities().forEach((ability, p) -> out.computeIfAbsent(ability, a -> new ArrayList<>()).add(p)));
+        return out;
+    }
+
+    @Override
+    public List<AbilityAlert> alerts(String runId) {
+        ReadOnlyKeyValueStore<String, List<AbilityAlert>> alerts = store(AggregatorTopology.ALERT_STORE);
+        List<AbilityAlert> recent = alerts == null ? null : alerts.get(runId);
+        return recent == null ? List.of() : List.copyOf(recent);
+    }
+
+    @Override
+    public Optional<AbilityReport> latestComplete(String runId) {
+        return reports(runId).stream()
+                .filter(AbilityReport::getComplete)
+                .max(Comparator.comparingLong(AbilityReport::getStep).thenComparingLong(AbilityReport::getUpdatedAtMs));
+    }
+}

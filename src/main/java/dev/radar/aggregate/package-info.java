@@ -1,0 +1,13 @@
+/**
+ * The aggregator: a Kafka Streams application that turns per-sample scores into per-ability reports and curves.
+ *
+ * <p>{@link dev.radar.aggregate.AggregatorTopology#build} folds {@code radar.sample-scores} and
+ * {@code radar.evaluations} (co-partitioned by runId/step) into per (run, step, benchmark version) totals per task,
+ * deduplicated by (evaluation, task, sample); it emits {@link dev.radar.events.AbilityReport}s to the compacted
+ * {@code radar.ability-reports} (partial ones rate-limited, with progress once the plan is known; the complete one
+ * always), keeps per-run curves ordered by step, and raises stagnation/recovery
+ * {@link dev.radar.events.AbilityAlert}s on {@code radar.alerts}. Undecodable input goes to
+ * {@code radar.dead-letters}. {@link dev.radar.aggregate.AggregatorService} runs it exactly-once and answers
+ * {@link dev.radar.aggregate.AbilityQueries}; {@link dev.radar.aggregate.AggregatorConfig} lists the settings.
+ */
+package dev.radar.aggregate;

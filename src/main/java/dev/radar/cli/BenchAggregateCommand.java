@@ -1,0 +1,345 @@
+package dev.radar.cli;
+
+import dev.radar.aggregate.AggregatorConfig;
+import dev.radar.aggregate.AggregatorService;
+import dev.radar.config.RadarProperties;
+import dev.radar.events.AbilityReport;
+import dev.radar.events.EvaluationPlanned;
+import dev.radar.events.EventKeys;
+import dev.radar.events.SampleScore;
+import dev.radar.events.TaskExpectation;
+import dev.radar.kafka.EmbeddedKafkaBroker;
+import dev.radar.kafka.KafkaSettings;
+import dev.radar.kafka.TopicAdmin;
+import dev.radar.kafka.TopicSpec;
+import dev.radar.kafka.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code radar bench aggregate}: aggregator throughput and latency on an embedded broker, measured in one run:
+ * (a) the raw consume rate of radar.sample-scores by a plain byte consumer, (b) the SampleScores/s the topology
+ * sustains on the same backlog (until every checkpoint's complete report is out), their ratio, and (c) the latency
+ * from a checkpoint's last score (send time) to its complete AbilityReport being readable (read_committed),
+ * with scores produced live at a paced rate.
+ */
+@Command(name = "aggregate", mixinStandardHelpOptions = true,
+        description = "Benchmark the aggregator on an embedded broker: throughput vs a plain consumer, and report latency.")
+public final class BenchAggregateCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--samples", defaultValue = "200000", description = "SampleScores in the backlog (default ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--per-checkpoint", defaultValue = "1000", description = "Samples per checkpoint (default ${DEFAULT-VALUE}).")
+    int perCheckpoint;
+
+    @Option(names = "--runs", defaultValue = "4", description = "Training runs the checkpoints belong to (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--tasks", defaultValue = "8", description = "Tasks per checkpoint, half perception, half reasoning (default ${DEFAULT-VALUE}).")
+    int tasks;
+
+    @Option(names = "--live-checkpoints", defaultValue = "40", description = "Checkpoints produced live for the latency phase (default ${DEFAULT-VALUE}).")
+    int liveCheckpoints;
+
+    @Option(names = "--live-rate", defaultValue = "10000", description = "SampleScores/s produced in the latency phase (default ${DEFAULT-VALUE}).")
+    int liveRate;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (samples < perCheckpoint || perCheckpoint < tasks || tasks < 2 || runs < 1) {
+            throw new IllegalArgumentException("need samples >= per-checkpoint >= tasks >= 2 and runs >= 1");
+        }
+        int checkpoints = samples / perCheckpoint;
+        int total = checkpoints * perCheckpoint;
+        Path stateDir = Files.createTempDirectory("radar-bench-aggregate-");
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker();
+        broker.start();
+        try {
+            RadarProperties props = config.load().with(KafkaSettings.BOOTSTRAP, broker.bootstrapServers())
+                    .with(Map.of("aggregator.application.id", "radar-bench-aggregator",
+                            "aggregator.state.dir", stateDir.toString()));
+            KafkaSettings kafka = new KafkaSettings(props);
+            TopicAdmin.ensureTopics(kafka);
+            int partitions = kafka.partitions(Topics.SAMPLE_SCORES);
+
+            out.printf(Locale.ROOT, "producing %,d SampleScores (%d checkpoints x %d samples, %d runs, %d tasks) and their plans...%n",
+                    total, checkpoints, perCheckpoint, runs, tasks);
+            long p0 = System.nanoTime();
+            try (Producer producer = new Producer(kafka)) {
+                for (int c = 0; c < checkpoints; c++) {
+                    producer.plan("bench-run-" + (c % runs), 1000L * (c / runs + 1));
+                }
+                for (int c = 0; c < checkpoints; c++) {
+                    producer.scores("bench-run-" + (c % runs), 1000L * (c / runs + 1), 0);
+                }
+            }
+            double produceRate = total / seconds(p0);
+
+            double rawRate = total / rawConsumeSeconds(kafka, total);
+
+            AggregatorService service = new AggregatorService(kafka, AggregatorConfig.from(props));
+            try (ReportWatcher watcher = new ReportWatcher(kafka)) {
+                long s0 = System.nanoTime();
+                service.start();
+                long running = System.nanoTime();
+                watcher.awaitComplete(checkpoints, Duration.ofMinutes(10));
+                double topologyRate = total / seconds(running);
+                double startup = (running - s0) / 1e9;
+                long[] latencies = liveLatencies(kafka, watcher, checkpoints);
+                print(total, checkpoints, partitions, produceRate, rawRate, topologyRate, startup, latencies,
+                        AggregatorConfig.from(props));
+            } finally {
+                service.stop();
+            }
+            return 0;
+        } finally {
+            broker.stop();
+            deleteQuietly(stateDir);
+        }
+    }
+
+    /** Latency phase: live checkpoints at the paced rate; returns ms from each last score's send to its report. */
+    private long[] liveLatencies(KafkaSettings kafka, ReportWatcher watcher, int backlogCheckpoints) throws InterruptedException {
+        Map<String, Long> lastSent = new ConcurrentHashMap<>();
+        try (Producer producer = new Producer(kafka)) {
+            long start = System.nanoTime();
+            for (int c = 0; c < liveCheckpoints; c++) {
+                long step = 1000L * (c + 1);
+                producer.plan("bench-live", step);
+                lastSent.put(EventKeys.report("bench-live", step, Producer.VERSION), producer.scores("bench-live", step, 0));
+                // Pace: checkpoint c is due at (c + 1) * perCheckpoint / liveRate seconds.
+                long dueNanos = start + (long) ((c + 1) * (double) perCheckpoint / liveRate * 1e9);
+                long wait = dueNanos - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+        }
+        watcher.awaitComplete(backlogCheckpoints + liveCheckpoints, Duration.ofMinutes(5));
+        long[] lat = new long[liveCheckpoints];
+        int i = 0;
+        for (Map.Entry<String, Long> e : lastSent.entrySet()) {
+            lat[i++] = watcher.completedAt(e.getKey()) - e.getValue();
+        }
+        java.util.Arrays.sort(lat);
+        return lat;
+    }
+
+    private static double rawConsumeSeconds(KafkaSettings kafka, int expected) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumer("bench-raw-" + System.nanoTime(), "bench-raw"))) {
+            List<TopicPartition> parts = partitions(consumer, Topics.SAMPLE_SCORES);
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long t0 = System.nanoTime();
+            long n = 0;
+            long bytes = 0;
+            while (n < expected) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    n++;
+                    bytes += r.value().length;
+                }
+            }
+            if (bytes == 0) {
+                throw new IllegalStateException("consumed nothing");
+            }
+            return seconds(t0);
+        }
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, TopicSpec<?, ?> topic) {
+        List<TopicPartition> parts = new ArrayList<>();
+        for (PartitionInfo p : consumer.partitionsFor(topic.name())) {
+            parts.add(new TopicPartition(p.topic(), p.partition()));
+        }
+        return parts;
+    }
+
+    private void print(int total, int checkpoints, int partitions, double produceRate, double rawRate, double topologyRate,
+                       double startup, long[] lat, AggregatorConfig cfg) {
+        double ratio = topologyRate / rawRate;
+        long p50 = percentile(lat, 0.50);
+        long p95 = percentile(lat, 0.95);
+        out.println();
+        out.printf(Locale.ROOT, "radar bench aggregate: %,d SampleScores, %d checkpoints, %d partitions, exactly_once_v2, "
+                + "%d stream thread(s), commit %d ms, %d CPUs%n", total, checkpoints, partitions, cfg.threads(),
+                cfg.commitIntervalMs(), Runtime.getRuntime().availableProcessors());
+        out.println("+--------------------------------------------------------+----------------+-----------+------+");
+        out.println("| measure                                                | value          | target    | ok   |");
+        out.println("+--------------------------------------------------------+----------------+-----------+------+");
+        row("producer rate (setup, for reference)", rate(produceRate), "", "");
+        row("(a) raw consume rate, plain byte consumer", rate(rawRate), "", "");
+        row("(b) topology sustained rate, backlog -> all complete", rate(topologyRate), "", "");
+        row("    ratio (b) / (a)", String.format(Locale.ROOT, "%.2f", ratio), ">= 0.5", ratio >= 0.5 ? "yes" : "NO");
+        row("    aggregator start-up until RUNNING (not in (b))", String.format(Locale.ROOT, "%.2f s", startup), "", "");
+        row(String.format(Locale.ROOT, "(c) latency last score -> complete report, p50 (n=%d)", lat.length), p50 + " ms", "", "");
+        row("    p95", p95 + " ms", "< 2000 ms", p95 < 2000 ? "yes" : "NO");
+        row("    max", lat[lat.length - 1] + " ms", "", "");
+        out.println("+--------------------------------------------------------+----------------+-----------+------+");
+        out.printf(Locale.ROOT, "(c) live phase: %d checkpoints x %d samples at %,d SampleScores/s%n", liveCheckpoints, perCheckpoint, liveRate);
+    }
+
+    private void row(String name, String value, String target, String ok) {
+        out.printf(Locale.ROOT, "| %-54s | %14s | %-9s | %-4s |%n", name, value, target, ok);
+    }
+
+    private static String rate(double perSecond) {
+        return String.format(Locale.ROOT, "%,.0f /s", perSecond);
+    }
+
+    static long percentile(long[] sorted, double q) {
+        int idx = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception e) {
+            // temp dir; nothing to do
+        }
+    }
+
+    /** Produces synthetic plans and scores as the planner and scorers would. */
+    private final class Producer implements AutoCloseable {
+        static final String VERSION = "bench-0123456789abcdef";
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final Random random = new Random(42);
+        private final List<TaskExpectation> expectations = new ArrayList<>();
+
+        Producer(KafkaSettings kafka) {
+            producer = new KafkaProducer<>(kafka.producer("bench-producer"));
+            for (int t = 0; t < tasks; t++) {
+                boolean perception = t < tasks / 2;
+                int n = perCheckpoint / tasks + (t < perCheckpoint % tasks ? 1 : 0);
+                expectations.add(TaskExpectation.newBuilder().setTask("Task_" + t).setSource("Source_" + (t / 2))
+                        .setAbility(perception ? "perception" : "reasoning")
+                        .setFineAbility(perception ? "identification" : "spatial_reasoning").setExpectedSamples(n).build());
+            }
+        }
+
+        void plan(String run, long step) {
+            EvaluationPlanned p = EvaluationPlanned.newBuilder().setEvaluationId(EventKeys.evaluationId(run, step, VERSION))
+                    .setRunId(run).setStep(step).setTokensSeen(step * 4_000_000L).setCheckpointUri("file:///bench/" + step)
+                    .setBenchmark("m3-bench").setBenchmarkVersion(VERSION).setShardCount(1).setExpectedSamples(perCheckpoint)
+                    .setTasks(expectations).build();
+            send(Topics.EVALUATIONS, EventKeys.checkpoint(run, step), p);
+        }
+
+        /** Sends every score of one checkpoint; returns the wall-clock ms just before the last send. */
+        long scores(String run, long step, int shard) {
+            String evaluationId = EventKeys.evaluationId(run, step, VERSION);
+            String key = EventKeys.checkpoint(run, step);
+            long lastSendMs = 0;
+            for (TaskExpectation t : expectations) {
+                for (int i = 0; i < t.getExpectedSamples(); i++) {
+                    double[] logits = {random.nextGaussian() + 0.5, random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
+                    double max = Math.max(Math.max(logits[0], logits[1]), Math.max(logits[2], logits[3]));
+                    double z = 0;
+                    for (double l : logits) {
+                        z += Math.exp(l - max);
+                    }
+                    SampleScore s = SampleScore.newBuilder().setEvaluationId(evaluationId).setRunId(run).setStep(step)
+                            .setTokensSeen(step * 4_000_000L).setBenchmarkVersion(VERSION).setTask(t.getTask())
+                            .setSource(t.getSource()).setAbility(t.getAbility()).setFineAbility(t.getFineAbility())
+                            .setSampleId(t.getTask() + "/q" + i).setShardIndex(shard)
+                            .setSds(Math.exp(logits[0] - max) / z).setCorrect(logits[0] == max)
+                            .setCandidateMeanLogits(List.of(logits[0], logits[1], logits[2], logits[3]))
+                            .setCandidateTokenCounts(List.of(3, 4, 2, 5)).setScorerId("bench").build();
+                    lastSendMs = System.currentTimeMillis();
+                    send(Topics.SAMPLE_SCORES, key, s);
+                }
+            }
+            producer.flush();
+            return lastSendMs;
+        }
+
+        private <V> void send(TopicSpec<String, V> topic, String key, V value) {
+            producer.send(new ProducerRecord<>(topic.name(), topic.keySerde().serializer().serialize(topic.name(), key),
+                    topic.valueSerde().serializer().serialize(topic.name(), value)));
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+        }
+    }
+
+    /** Reads radar.ability-reports (read_committed) in the background; notes when each key first completes. */
+    private static final class ReportWatcher implements AutoCloseable {
+        private final Map<String, Long> completedAt = new ConcurrentHashMap<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Thread thread;
+
+        ReportWatcher(KafkaSettings kafka) {
+            KafkaConsumer<String, AbilityReport> consumer = new KafkaConsumer<>(kafka.consumer("bench-reports-" + System.nanoTime(), "bench-reports"),
+                    Topics.ABILITY_REPORTS.keySerde().deserializer(), Topics.ABILITY_REPORTS.valueSerde().deserializer());
+            List<TopicPartition> parts = partitions(consumer, Topics.ABILITY_REPORTS);
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            thread = new Thread(() -> {
+                try (consumer) {
+                    while (!stop.get()) {
+                        for (ConsumerRecord<String, AbilityReport> r : consumer.poll(Duration.ofMillis(20))) {
+                            if (r.value() != null && r.value().getComplete()) {
+                                completedAt.putIfAbsent(r.key(), System.currentTimeMillis());
+                            }
+                        }
+                    }
+                }
+            }, "bench-report-watcher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void awaitComplete(int n, Duration timeout) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + timeout.toMillis();
+            while (completedAt.size() < n) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("only " + completedAt.size() + " of " + n + " checkpoints completed in " + timeout);
+                }
+                Thread.sleep(5);
+            }
+        }
+
+        long completedAt(String key) {
+            return completedAt.get(key);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(5000);
+        }
+    }
+}

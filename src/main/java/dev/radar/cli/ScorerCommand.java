@@ -1,0 +1,49 @@
+package dev.radar.cli;
+
+import dev.radar.kafka.KafkaSettings;
+import dev.radar.scoring.worker.ScorerConfig;
+import dev.radar.scoring.worker.ScorerService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "scorer", mixinStandardHelpOptions = true,
+        description = {"Run a scoring worker (one per GPU) in the consumer group on radar.shard-tasks.",
+                "Each shard's SampleScores and its offset commit form one Kafka transaction: all or nothing."})
+public final class ScorerCommand implements Callable<Integer> {
+
+    @Option(names = "--device", description = "cpu, gpu or gpu:N (key scoring.device; default cpu).")
+    String device;
+
+    @Option(names = "--dtype", description = "float32, bfloat16 or float16 (key scoring.dtype; default: the model's).")
+    String dtype;
+
+    @Option(names = "--strategy", description = "packed or per-candidate (key scoring.strategy; default packed).")
+    String strategy;
+
+    @Option(names = "--id", description = "Worker id (key scorer.id; default host-pid).")
+    String id;
+
+    @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+    String bootstrap;
+
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> explicit = new LinkedHashMap<>();
+        explicit.put(KafkaSettings.BOOTSTRAP, bootstrap);
+        explicit.put("scoring.device", device);
+        explicit.put("scoring.dtype", dtype);
+        explicit.put("scoring.strategy", strategy);
+        explicit.put("scorer.id", id);
+        var props = config.load(explicit);
+        return Foreground.run(props, m -> List.of(new ScorerService(new KafkaSettings(props), ScorerConfig.from(props), m.registry())));
+    }
+}

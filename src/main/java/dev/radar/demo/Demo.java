@@ -1,0 +1,258 @@
+package dev.radar.demo;
+
+import dev.radar.RadarException;
+import dev.radar.Service;
+import dev.radar.aggregate.AggregatorConfig;
+import dev.radar.aggregate.AggregatorService;
+import dev.radar.bench.Benchmark;
+import dev.radar.bench.SyntheticBenchmark;
+import dev.radar.config.RadarProperties;
+import dev.radar.events.AbilityAlert;
+import dev.radar.events.AbilityReport;
+import dev.radar.events.AbilityScore;
+import dev.radar.events.CheckpointSaved;
+import dev.radar.kafka.CheckpointPublisher;
+import dev.radar.kafka.EmbeddedKafkaBroker;
+import dev.radar.kafka.KafkaSettings;
+import dev.radar.kafka.TopicAdmin;
+import dev.radar.planner.PlannerConfig;
+import dev.radar.planner.PlannerService;
+import dev.radar.scoring.worker.ScorerConfig;
+import dev.radar.scoring.worker.ScorerService;
+import dev.radar.web.WebConfig;
+import dev.radar.web.WebServer;
+import dev.radar.metrics.AbilityGaugeRefresher;
+import dev.radar.metrics.AbilityGauges;
+import dev.radar.metrics.RadarMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The embedded default: every RADAR component in one process on a real in-process Kafka broker, evaluating a
+ * training run played from saved checkpoint snapshots of the test model. Tests drive it through this class.
+ */
+public final class Demo implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+    private static final Pattern STEP = Pattern.compile("(\\d+)\\D*$");
+
+    /** One checkpoint to play: its step and package folder. */
+    public record Checkpoint(long step, Path dir) {
+    }
+
+    private final DemoConfig config;
+    private final PrintStream out;
+    private final List<Service> services = new ArrayList<>();
+    private Path dataDir;
+    private boolean tempData;
+    private EmbeddedKafkaBroker broker;
+    private AggregatorService aggregator;
+    private WebServer web;
+    private CheckpointPublisher publisher;
+    private RadarMetrics metrics;
+    private List<Checkpoint> checkpoints;
+
+    public Demo(DemoConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    @Override
+    public String name() {
+        return "demo";
+    }
+
+    @Override
+    public void start() throws Exception {
+        checkpoints = findCheckpoints(config.checkpointsDir(), config.checkpoints());
+        tempData = config.dataDir() == null;
+        dataDir = tempData ? Files.createTempDirectory("radar-demo-") : Files.createDirectories(config.dataDir());
+        out.printf("RADAR demo: %d checkpoints of %s, working folder %s%n", checkpoints.size(),
+                config.checkpointsDir(), dataDir);
+
+        broker = new EmbeddedKafkaBroker(dataDir.resolve("kafka"), 0);
+        startService(broker);
+        Path bench = dataDir.resolve("bench");
+        Benchmark benchmark = SyntheticBenchmark.generate(bench, config.samplesPerTask(), 42);
+        out.printf("synthetic benchmark: %d samples in %d tasks, version %s%n", benchmark.samples().size(),
+                benchmark.countsByTask().size(), benchmark.version().substring(0, 12));
+
+        RadarProperties props = RadarProperties.load(null).with(Map.of(
+                KafkaSettings.BOOTSTRAP, broker.bootstrapServers(),
+                "benchmarks.m3-bench.path", bench.toString(),
+                "planner.samples.per.shard", "8",
+                "aggregator.state.dir", dataDir.resolve("aggregator").toString(),
+                "aggregator.report.interval.ms", "500",
+                "scorer.id", "demo-scorer",
+                "web.port", String.valueOf(config.webPort()),
+                "web.bind", "127.0.0.1"));
+        KafkaSettings kafka = new KafkaSettings(props);
+        TopicAdmin.ensureTopics(kafka);
+        metrics = RadarMetrics.create();
+        PrometheusMeterRegistry meters = metrics.registry();
+        startService(new PlannerService(kafka, PlannerConfig.from(props), meters));
+        startService(new ScorerService(kafka, ScorerConfig.from(props), meters));
+        aggregator = new AggregatorService(kafka, AggregatorConfig.from(props));
+        startService(aggregator);
+        startService(new AbilityGaugeRefresher(aggregator, new AbilityGauges(meters), 1000));
+        publisher = new CheckpointPublisher(kafka, "radar-demo");
+        web = new WebServer(WebConfig.from(props), aggregator, publisher, meters);
+        startService(web);
+        out.println("web page: " + web.url() + "   (metrics: " + web.url() + "metrics)");
+    }
+
+    private void startService(Service s) throws Exception {
+        s.start();
+        services.add(s);
+        if (metrics != null) {
+            metrics.markUp(s.name().replaceFirst(":.*", ""));
+        }
+    }
+
+    /** Publishes the checkpoints one by one, {@code intervalMs} apart, as a training job would. */
+    public void playTrainingRun() throws InterruptedException {
+        for (int i = 0; i < checkpoints.size(); i++) {
+            Checkpoint c = checkpoints.get(i);
+            publisher.publish(CheckpointSaved.newBuilder().setRunId(config.runId()).setStep(c.step())
+                    .setTokensSeen(c.step() * config.tokensPerStep()).setCheckpointUri(c.dir().toAbsolutePath().toString())
+                    .setAttributes(Map.of("source", "radar demo")).build());
+            out.printf("training run %s saved checkpoint step %d -> event published%n", config.runId(), c.step());
+            if (i + 1 < checkpoints.size()) {
+                Thread.sleep(config.intervalMs());
+            }
+        }
+    }
+
+    /** Waits until every played checkpoint has a complete report, printing progress; false on timeout. */
+    public boolean awaitCompletion(long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        String last = "";
+        while (System.currentTimeMillis() < deadline) {
+            List<AbilityReport> reports = aggregator.reports(config.runId());
+            long complete = reports.stream().filter(AbilityReport::getComplete).count();
+            StringBuilder line = new StringBuilder("progress:");
+            for (AbilityReport r : reports) {
+                line.append(String.format(" step %d %3.0f%%", r.getStep(), 100 * r.getProgress()));
+            }
+            if (!line.toString().equals(last) && !reports.isEmpty()) {
+                out.println(line);
+                last = line.toString();
+            }
+            if (complete >= checkpoints.size()) {
+                return true;
+            }
+            Thread.sleep(1000);
+        }
+        return false;
+    }
+
+    /** The ability table of the run: one row per complete checkpoint, SDS (accuracy) per ability; then alerts. */
+    public String abilityTable() {
+        List<AbilityReport> reports = aggregator.reports(config.runId()).stream().filter(AbilityReport::getComplete).toList();
+        TreeSet<String> names = new TreeSet<>((a, b) -> rank(a) != rank(b) ? rank(a) - rank(b) : a.compareTo(b));
+        reports.forEach(r -> r.getAbilities().forEach(a -> names.add(a.getName())));
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%-8s %-12s", "step", "tokens"));
+        names.forEach(n -> sb.append(String.format(" %24s", n)));
+        sb.append(String.format(" %8s%n", "gap"));
+        for (AbilityReport r : reports) {
+            sb.append(String.format("%-8d %-12s", r.getStep(), r.getTokensSeen() == null ? "-" : r.getTokensSeen()));
+            Map<String, AbilityScore> byName = new LinkedHashMap<>();
+            r.getAbilities().forEach(a -> byName.put(a.getName(), a));
+            for (String n : names) {
+                AbilityScore a = byName.get(n);
+                sb.append(a == null ? String.format(" %24s", "-")
+                        : String.format(" %15.3f (%5.1f%%)", a.getSds(), 100 * a.getAccuracy()));
+            }
+            sb.append(String.format(" %8s%n", r.getPerceptionReasoningGap() == null ? "-"
+                    : String.format("%.3f", r.getPerceptionReasoningGap())));
+        }
+        sb.append("SDS (accuracy) per ability at each complete checkpoint.\n");
+        for (AbilityAlert a : aggregator.alerts(config.runId())) {
+            sb.append(String.format("ALERT %s %s at step %d: %s%n", a.getKind(), a.getAbility(), a.getStep(), a.getMessage()));
+        }
+        return sb.toString();
+    }
+
+    private static int rank(String n) {
+        return n.equals("perception") ? 0 : n.equals("reasoning") ? 1 : 2;
+    }
+
+    public String webUrl() {
+        return web.url();
+    }
+
+    public String kafkaBootstrap() {
+        return broker.bootstrapServers();
+    }
+
+    public AggregatorService aggregator() {
+        return aggregator;
+    }
+
+    public List<Checkpoint> checkpoints() {
+        return checkpoints;
+    }
+
+    @Override
+    public void stop() {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            try {
+                services.get(i).stop();
+            } catch (RuntimeException e) {
+                LOG.warn("stopping {}: {}", services.get(i).name(), e.toString());
+            }
+        }
+        services.clear();
+        if (publisher != null) {
+            publisher.close();
+            publisher = null;
+        }
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
+        }
+        if (tempData && dataDir != null) {
+            try (Stream<Path> walk = Files.walk(dataDir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                LOG.warn("cannot delete {}: {}", dataDir, e.toString());
+            }
+        }
+    }
+
+    /** Checkpoint folders under {@code dir} ordered by the step number at the end of their names. */
+    static List<Checkpoint> findCheckpoints(Path dir, int limit) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new RadarException("checkpoint folder " + dir.toAbsolutePath() + " not found (run radar demo from the "
+                    + "repository root, or pass --checkpoints-dir)");
+        }
+        List<Checkpoint> found = new ArrayList<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path p : list.filter(Files::isDirectory).toList()) {
+                Matcher m = STEP.matcher(p.getFileName().toString());
+                if (m.find() && Files.exists(p.resolve("model.pt"))) {
+                    found.add(new Checkpoint(Long.parseLong(m.group(1)), p));
+                }
+            }
+        }
+        found.sort(java.util.Comparator.comparingLong(Checkpoint::step));
+        if (found.isEmpty()) {
+            throw new RadarException("no checkpoint folders with a model.pt under " + dir.toAbsolutePath());
+        }
+        return limit > 0 && limit < found.size() ? found.subList(0, limit) : found;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.radar.metrics;
+
+/**
+ * Pinned Micrometer meter names (Prometheus names in comments). Dashboards and alert rules query the Prometheus
+ * names, so these must not change without changing grafana/ and deploy/prometheus/ too.
+ */
+public final class MetricNames {
+    private MetricNames() {
+    }
+
+    /** Counter, tag result=scored|failed [radar_scorer_samples_total]. */
+    public static final String SCORER_SAMPLES = "radar.scorer.samples";
+    /** Timer with {@code publishPercentileHistogram()} [radar_scorer_shard_latency_seconds_bucket/_count/_sum]. */
+    public static final String SCORER_SHARD_LATENCY = "radar.scorer.shard.latency";
+    /** Timer [radar_scorer_model_load_seconds_count/_sum/_max]. */
+    public static final String SCORER_MODEL_LOAD = "radar.scorer.model.load";
+    /**
+     * Distribution summary with base unit {@link #THROUGHPUT_UNIT}
+     * [radar_scorer_shard_throughput_samples_per_second_count/_sum/_max].
+     */
+    public static final String SCORER_SHARD_THROUGHPUT = "radar.scorer.shard.throughput";
+    /** Base unit that makes Micrometer append {@code _samples_per_second} to the Prometheus name. */
+    public static final String THROUGHPUT_UNIT = "samples.per.second";
+    /** Counter [radar_scorer_shard_retries_total]. */
+    public static final String SCORER_SHARD_RETRIES = "radar.scorer.shard.retries";
+    /** Counter, tag outcome=planned|duplicate|rejected [radar_planner_evaluations_total]. */
+    public static final String PLANNER_EVALUATIONS = "radar.planner.evaluations";
+    /** Counter, tags component, reason [radar_dead_letters_total]. */
+    public static final String DEAD_LETTERS = "radar.dead.letters";
+
+    /** Gauge {run, ability, level=ability|fine}: SDS at the latest complete step [radar_ability_sds]. */
+    public static final String ABILITY_SDS = "radar.ability.sds";
+    /** Gauge {run, ability, level}: accuracy at the latest complete step [radar_ability_accuracy]. */
+    public static final String ABILITY_ACCURACY = "radar.ability.accuracy";
+    /** Gauge {run, task}: task SDS at the latest complete step [radar_task_sds]. */
+    public static final String TASK_SDS = "radar.task.sds";
+    /** Gauge {run}: the latest complete step, the x value of the gauges above [radar_latest_step]. */
+    public static final String LATEST_STEP = "radar.latest.step";
+    /** Gauge {run}: training tokens seen at the latest complete step, when known [radar_latest_tokens]. */
+    public static final String LATEST_TOKENS = "radar.latest.tokens";
+    /** Gauge {run}: progress 0..1 of the newest evaluation, complete or not [radar_evaluation_progress]. */
+    public static final String EVALUATION_PROGRESS = "radar.evaluation.progress";
+    /** Gauge {run}: perception minus reasoning SDS at the latest complete step [radar_ability_gap]. */
+    public static final String ABILITY_GAP = "radar.ability.gap";
+    /** Gauge {run, ability}: 1 while the ability's latest alert is a stagnation, else 0 [radar_stagnation]. */
+    public static final String STAGNATION = "radar.stagnation";
+    /** Gauge {component}: 1 while the component runs, 0 once stopped [radar_up]. */
+    public static final String UP = "radar.up";
+}

@@ -1,0 +1,130 @@
+package dev.radar.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The process's Prometheus registry (one per process) with JVM metrics, plus helpers that bind Kafka clients and
+ * Kafka Streams so their own metrics (lag, request rates, ...) are scraped beside RADAR's.
+ */
+public final class RadarMetrics implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RadarMetrics.class);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+    // Strong references: Micrometer gauges only hold weak ones, and a collected holder would read NaN.
+    private final Map<String, AtomicInteger> up = new ConcurrentHashMap<>();
+
+    /** A registry with JVM memory, GC, thread, class loader and processor metrics. */
+    public static RadarMetrics create() {
+        return new RadarMetrics(true);
+    }
+
+    public static RadarMetrics create(MetricsConfig config) {
+        return new RadarMetrics(config.jvmMetrics());
+    }
+
+    public RadarMetrics(boolean jvmMetrics) {
+        if (jvmMetrics) {
+            new JvmMemoryMetrics().bindTo(registry);
+            JvmGcMetrics gc = new JvmGcMetrics();  // holds GC notification listeners: closed with the registry
+            gc.bindTo(registry);
+            closeables.add(gc);
+            new JvmThreadMetrics().bindTo(registry);
+            new ClassLoaderMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+        }
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Binds a producer's metrics; close the returned binder when the producer is closed. */
+    public AutoCloseable bindKafkaClient(Producer<?, ?> producer) {
+        return bind(new KafkaClientMetrics(producer));
+    }
+
+    /** Binds a consumer's metrics; close the returned binder when the consumer is closed. */
+    public AutoCloseable bindKafkaClient(Consumer<?, ?> consumer) {
+        return bind(new KafkaClientMetrics(consumer));
+    }
+
+    /** Binds an admin client's metrics; close the returned binder when the client is closed. */
+    public AutoCloseable bindKafkaClient(AdminClient admin) {
+        return bind(new KafkaClientMetrics(admin));
+    }
+
+    /** Binds a Kafka Streams application's metrics (its embedded clients included). */
+    public AutoCloseable bindKafkaStreams(KafkaStreams streams) {
+        return bind(new KafkaStreamsMetrics(streams));
+    }
+
+    private <T extends MeterBinder & AutoCloseable> AutoCloseable bind(T binder) {
+        binder.bindTo(registry);
+        closeables.add(binder);
+        return () -> {
+            closeables.remove(binder);
+            binder.close();
+        };
+    }
+
+    /** Sets {@code radar_up{component}} to 1; components call it once started. */
+    public void markUp(String component) {
+        upHolder(component).set(1);
+    }
+
+    /** Sets {@code radar_up{component}} to 0; components call it when stopping. */
+    public void markDown(String component) {
+        upHolder(component).set(0);
+    }
+
+    private AtomicInteger upHolder(String component) {
+        return up.computeIfAbsent(component, c -> {
+            AtomicInteger holder = new AtomicInteger();
+            Gauge.builder(MetricNames.UP, holder, AtomicInteger::get).tags(Tags.of("component", c))
+                    .description("1 while the component runs").strongReference(true).register(registry);
+            return holder;
+        });
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("closing metrics binder failed", e);
+            }
+        }
+        closeables.clear();
+        registry.close();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.radar.planner;
+
+import dev.radar.bench.SyntheticBenchmark;
+import dev.radar.events.CheckpointSaved;
+import dev.radar.events.DeadLetter;
+import dev.radar.events.EvaluationPlanned;
+import dev.radar.events.EventKeys;
+import dev.radar.events.ShardTask;
+import dev.radar.kafka.KafkaSettings;
+import dev.radar.kafka.Topics;
+import dev.radar.testing.TestBroker;
+import dev.radar.testing.TopicReader;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The planner service on the real embedded broker: poison and invalid events are dead-lettered, good ones planned once. */
+@Tag("integration")
+class PlannerServiceTest {
+
+    @Test
+    void deadLettersBadEventsAndPlansGoodOnesExactlyOnce(@TempDir Path dir) throws Exception {
+        Path bench = dir.resolve("bench");
+        SyntheticBenchmark.generate(bench, 3, 7);
+        Path ckpt = Files.createDirectories(dir.resolve("ckpt/step-10"));
+        String run = "planner-it-" + UUID.randomUUID();
+        String group = "planner-" + run;
+        KafkaSettings settings = new KafkaSettings(TestBroker.settings().properties()
+                .with("benchmarks.m3-bench.path", bench.toString())
+                .with("planner.group.id", group)
+                .with("planner.samples.per.shard", "6"));
+
+        try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("test"))) {
+            String topic = Topics.CHECKPOINTS.name();
+            var ser = Topics.CHECKPOINTS.valueSerde().serializer();
+            producer.send(new ProducerRecord<>(topic, run.getBytes(), "not avro".getBytes(StandardCharsets.UTF_8)));
+            CheckpointSaved good = CheckpointSaved.newBuilder().setRunId(run).setStep(10)
+                    .setCheckpointUri(ckpt.toString()).build();
+            producer.send(new ProducerRecord<>(topic, run.getBytes(), ser.serialize(topic,
+                    CheckpointSaved.newBuilder(good).setStep(-1).build())));
+            producer.send(new ProducerRecord<>(topic, run.getBytes(), ser.serialize(topic, good)));
+            producer.send(new ProducerRecord<>(topic, run.getBytes(), ser.serialize(topic, good)));
+        }
+        PlannerService planner = new PlannerService(settings, PlannerConfig.from(settings.properties()), new SimpleMeterRegistry());
+        planner.start();
+        try {
+            List<DeadLetter> letters = TopicReader.read(settings, Topics.DEAD_LETTERS,
+                    d -> d.getComponent().equals("planner") && d.getSourceTopic().equals(Topics.CHECKPOINTS.name())
+                            && d.getKey() != null && new String(d.getKey().array(), StandardCharsets.UTF_8).equals(run),
+                    2, Duration.ofSeconds(30));
+            assertEquals(List.of("undecodable-event", "invalid-step"),
+                    letters.stream().map(DeadLetter::getReason).sorted(java.util.Comparator.reverseOrder()).toList());
+            assertTrue(letters.stream().allMatch(d -> d.getValue() != null), "raw bytes are kept");
+
+            List<EvaluationPlanned> plans = TopicReader.read(settings, Topics.EVALUATIONS,
+                    e -> e.getRunId().equals(run), 1, Duration.ofSeconds(30));
+            assertEquals(1, plans.size());
+            EvaluationPlanned plan = plans.get(0);
+            assertEquals(24, plan.getExpectedSamples());
+            assertEquals(EventKeys.evaluationId(run, 10, plan.getBenchmarkVersion()), plan.getEvaluationId());
+            List<ShardTask> shards = TopicReader.read(settings, Topics.SHARD_TASKS,
+                    s -> s.getRunId().equals(run), plan.getShardCount(), Duration.ofSeconds(30));
+            assertEquals(4, shards.size());
+            assertEquals(24, shards.stream().mapToInt(ShardTask::getSampleCount).sum());
+            assertEquals(1, TopicReader.readFor(settings, Topics.EVALUATIONS, e -> e.getRunId().equals(run),
+                    Duration.ofSeconds(2)).size(), "the duplicate event planned nothing");
+        } finally {
+            planner.stop();
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dev.radar.scoring.worker;
+
+import dev.radar.bench.SyntheticBenchmark;
+import dev.radar.config.RadarProperties;
+import dev.radar.events.CheckpointSaved;
+import dev.radar.events.DeadLetter;
+import dev.radar.events.EvaluationPlanned;
+import dev.radar.events.SampleScore;
+import dev.radar.kafka.EmbeddedKafkaBroker;
+import dev.radar.kafka.KafkaSettings;
+import dev.radar.kafka.TopicAdmin;
+import dev.radar.kafka.Topics;
+import dev.radar.planner.PlannerConfig;
+import dev.radar.planner.PlannerService;
+import dev.radar.testing.TopicReader;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Planner + scorers on a real broker of their own (so no other test's shard tasks reach these scorers), with the
+ * real tiny TorchScript model: shards shared, a scorer hard-killed mid-transaction, poison and corrupt inputs.
+ */
+@Tag("integration")
+class DistributedScoringTest {
+    private static final int SAMPLES_PER_TASK = 3; // 8 synthetic tasks -> 24 samples
+    private static final int EXPECTED = 8 * SAMPLES_PER_TASK;
+    private static final Path CHECKPOINT = Path.of("models/tiny-mllm/checkpoints/step-000100").toAbsolutePath();
+
+    @TempDir
+    static Path dir;
+    static EmbeddedKafkaBroker broker;
+    static RadarProperties props;
+    static PlannerService planner;
+    static final List<ScorerService> scorers = new ArrayList<>();
+
+    @BeforeAll
+    static void startBrokerAndPlanner() {
+        broker = new EmbeddedKafkaBroker();
+        broker.start();
+        Path bench = dir.resolve("bench");
+        SyntheticBenchmark.generate(bench, SAMPLES_PER_TASK, 11);
+        props = RadarProperties.of(Map.of(
+                KafkaSettings.BOOTSTRAP, broker.bootstrapServers(),
+                "benchmarks.m3-bench.path", bench.toString(),
+                "planner.samples.per.shard", "4",
+                "scorer.max.attempts", "2",
+                "scorer.poll.ms", "50",
+                "kafka.session.timeout.ms", "6000",
+                "kafka.heartbeat.interval.ms", "1000"));
+        TopicAdmin.ensureTopics(settings());
+        planner = new PlannerService(settings(), PlannerConfig.from(props), new SimpleMeterRegistry());
+        planner.start();
+    }
+
+    @AfterAll
+    static void stopAll() {
+        scorers.forEach(ScorerService::stop);
+        if (planner != null) {
+            planner.stop();
+        }
+        if (broker != null) {
+            broker.stop();
+        }
+    }
+
+    static KafkaSettings settings() {
+        return new KafkaSettings(props);
+    }
+
+    static ScorerService scorer(String id, Map<String, String> extra) {
+        RadarProperties p = props.with("scorer.id", id).with(extra);
+        ScorerService s = new ScorerService(new KafkaSettings(p), ScorerConfig.from(p), new SimpleMeterRegistry());
+        scorers.add(s);
+        return s;
+    }
+
+    static void publish(String run, long step, Path checkpoint) {
+        var t = Topics.CHECKPOINTS;
+        try (var producer = new KafkaProducer<>(settings().producer("test"), t.keySerde().serializer(), t.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(t.name(), run + "/" + step, CheckpointSaved.newBuilder().setRunId(run)
+                    .setStep(step).setCheckpointUri(checkpoint.toString()).build()));
+        }
+    }
+
+    /** Every committed score of a run, grouped by sample key (task/id). */
+    static Map<String, List<SampleScore>> scoresOf(String run, Duration window) {
+        List<SampleScore> all = TopicReader.read(settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run),
+                EXPECTED, window);
+        // keep reading a little: duplicates, if any, would arrive after the first complete set
+        all.addAll(TopicReader.readFor(settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run),
+                Duration.ofSeconds(1)).stream().skip(all.size()).toList());
+        return all.stream().collect(Collectors.groupingBy(s -> s.getTask() + "/" + s.getSampleId(), TreeMap::new,
+                Collectors.toList()));
+    }
+
+    @Test
+    void twoScorersShareTheShardsAndEverySampleIsScoredExactlyOnce() throws Exception {
+        ScorerService a = scorer("share-a", Map.of());
+        ScorerService b = scorer("share-b", Map.of());
+        a.start();
+        b.start();
+        publish("run-share", 100, CHECKPOINT);
+        Map<String, List<SampleScore>> byKey = scoresOf("run-share", Duration.ofSeconds(90));
+        assertEquals(EXPECTED, byKey.size(), "every sample scored");
+        assertTrue(byKey.values().stream().allMatch(l -> l.size() == 1), "no sample scored twice: " + byKey);
+        Set<String> scorerIds = byKey.values().stream().map(l -> l.get(0).getScorerId()).collect(Collectors.toSet());
+        assertEquals(Set.of("share-a", "share-b"), scorerIds, "both scorers took shards");
+        assertTrue(byKey.values().stream().allMatch(l -> l.get(0).getFailure() == null));
+        a.stop();
+        b.stop();
+    }
+
+    @Test
+    void aScorerKilledMidShardIsRescoredByAnotherAndEachSampleIsCommittedOnce() throws Exception {
+        AtomicBoolean crashed = new AtomicBoolean();
+        ScorerService victim = scorer("victim", Map.of("scorer.transaction.timeout.ms", "5000"));
+        victim.setSendHook((task, sent) -> {
+            if (sent == 2 && crashed.compareAndSet(false, true)) {
+                throw new ScorerService.SimulatedCrash("killed after 2 scores of shard " + task.getShardIndex());
+            }
+        });
+        victim.start();
+        publish("run-crash", 200, CHECKPOINT);
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!victim.isStopped() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(crashed.get() && victim.isStopped(), "the victim died mid-transaction");
+
+        ScorerService survivor = scorer("survivor", Map.of());
+        survivor.start();
+        Map<String, List<SampleScore>> byKey = scoresOf("run-crash", Duration.ofSeconds(120));
+        assertEquals(EXPECTED, byKey.size(), "every sample scored, the killed shard included");
+        assertTrue(byKey.values().stream().allMatch(l -> l.size() == 1),
+                "read_committed sees each sample once; the victim's partial shard was aborted");
+        survivor.stop();
+    }
+
+    @Test
+    void poisonEventAndCorruptCheckpointEndInDeadLettersWhileAGoodCheckpointIsEvaluated() throws Exception {
+        Path corrupt = Files.createDirectories(dir.resolve("corrupt/step-5"));
+        for (String f : List.of("tokenizer.json", "radar-model.json")) {
+            Files.copy(CHECKPOINT.resolve(f).toRealPath(), corrupt.resolve(f));
+        }
+        Files.writeString(corrupt.resolve("model.pt"), "this is not a TorchScript archive");
+        try (var producer = new KafkaProducer<byte[], byte[]>(settings().producer("test"))) {
+            producer.send(new ProducerRecord<>(Topics.CHECKPOINTS.name(), "run-bad/1".getBytes(), new byte[]{1, 2, 3}));
+        }
+        publish("run-bad", 5, corrupt);
+        publish("run-bad", 300, CHECKPOINT);
+        ScorerService s = scorer("resilient", Map.of());
+        s.start();
+
+        List<DeadLetter> letters = TopicReader.read(settings(), Topics.DEAD_LETTERS,
+                d -> d.getSourceTopic().equals(Topics.CHECKPOINTS.name()) || "run-bad".equals(d.getRunId()),
+                2, Duration.ofSeconds(90));
+        Map<String, String> reasons = letters.stream().collect(Collectors.toMap(DeadLetter::getReason,
+                DeadLetter::getComponent, (x, y) -> x));
+        assertEquals("planner", reasons.get("undecodable-event"));
+        assertEquals("scorer", reasons.get("checkpoint-load-failed"), "corrupt checkpoint dead-lettered: " + letters);
+        assertTrue(letters.stream().filter(d -> d.getReason().equals("checkpoint-load-failed"))
+                .allMatch(d -> d.getDetail().contains("model.pt") || d.getDetail().contains("step-5")), "reason names the file");
+
+        String goodEval = TopicReader.read(settings(), Topics.EVALUATIONS,
+                e -> e.getRunId().equals("run-bad") && e.getStep() == 300, 1, Duration.ofSeconds(30))
+                .stream().map(EvaluationPlanned::getEvaluationId).findFirst().orElseThrow();
+        Map<String, List<SampleScore>> byKey = TopicReader.read(settings(), Topics.SAMPLE_SCORES,
+                x -> x.getEvaluationId().equals(goodEval), EXPECTED, Duration.ofSeconds(90)).stream()
+                .collect(Collectors.groupingBy(x -> x.getTask() + "/" + x.getSampleId()));
+        assertEquals(EXPECTED, byKey.size(), "the good checkpoint after the bad ones is fully evaluated");
+        s.stop();
+    }
+
+}

@@ -1,0 +1,158 @@
+package dev.radar.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.radar.config.RadarProperties;
+import dev.radar.demo.Demo;
+import dev.radar.demo.DemoConfig;
+import dev.radar.events.AbilityReport;
+import dev.radar.events.CheckpointSaved;
+import dev.radar.kafka.CheckpointPublisher;
+import dev.radar.kafka.KafkaSettings;
+import dev.radar.kafka.Topics;
+import dev.radar.testing.TopicReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The demo as a user sees it: the page in headless Chromium after the first checkpoint, and the REST API. */
+@Tag("integration")
+class DemoWebTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    static Demo demo;
+    static final ByteArrayOutputStream demoOut = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void startDemoAndWaitForTheFirstCheckpoint() throws Exception {
+        demo = new Demo(new DemoConfig(null, DemoConfig.DEFAULT_CHECKPOINTS, 2, 2, 200, 0, "web-run", 1000),
+                new PrintStream(demoOut, true));
+        demo.start();
+        demo.playTrainingRun();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (demo.aggregator().latestComplete("web-run").isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(250);
+        }
+        assertTrue(demo.aggregator().latestComplete("web-run").isPresent(), "first checkpoint evaluated: " + demoOut);
+    }
+
+    @AfterAll
+    static void stopDemo() {
+        if (demo != null) {
+            demo.stop();
+        }
+    }
+
+    @Test
+    void pageShowsCurvesRadarChartAndTasksInHeadlessChromium() throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        assumeTrue(Files.isExecutable(chromium), "Debian's chromium is not installed (.ci/run installs it)");
+        Path profile = Files.createTempDirectory("radar-chromium-");
+        Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
+                "--disable-quic", "--user-data-dir=" + profile, "--virtual-time-budget=8000", "--dump-dom", demo.webUrl())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String dom = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chromium finished");
+        assertTrue(dom.contains("data-ability=\"perception\""), "perception curve drawn:\n" + dom);
+        assertTrue(dom.contains("data-ability=\"reasoning\""), "reasoning curve drawn");
+        assertTrue(dom.contains("id=\"radar-shape\""), "radar chart of the checkpoint drawn");
+        assertTrue(dom.contains("Synthetic_color"), "per-task table filled");
+        assertTrue(dom.contains("web-run"), "run listed");
+    }
+
+    @Test
+    void restApiServesRunsReportsCurvesAndAlerts() throws Exception {
+        String base = demo.webUrl();
+        JsonNode runs = get(base + "api/runs");
+        assertEquals("web-run", runs.get(0).get("runId").asText());
+        JsonNode reports = get(base + "api/reports?run=web-run");
+        assertTrue(reports.size() >= 1);
+        JsonNode first = reports.get(0);
+        assertTrue(first.get("complete").asBoolean());
+        assertTrue(first.get("abilities").size() >= 2);
+        JsonNode curves = get(base + "api/curves?run=web-run");
+        assertTrue(curves.has("perception") && curves.has("reasoning"));
+        assertTrue(get(base + "api/alerts?run=web-run").isArray());
+        assertEquals(400, send(HttpRequest.newBuilder(URI.create(base + "api/reports")).GET()).statusCode(),
+                "a missing run parameter is a clear 400");
+        assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + "nope")).GET()).statusCode());
+        String metrics = send(HttpRequest.newBuilder(URI.create(base + "metrics")).GET()).body();
+        assertTrue(metrics.contains("radar_scorer_samples_total"), "Prometheus scrape of the scorer's meters");
+        assertTrue(metrics.contains("radar_ability_sds{") && metrics.contains("run=\"web-run\""),
+                "ability gauges follow the aggregator: " + metrics.lines().filter(l -> l.startsWith("radar_ability")).toList());
+        assertTrue(metrics.contains("radar_up{component=\"scorer\"} 1"), "components report up");
+    }
+
+    @Test
+    void postCheckpointNeedsTheTokenAndPublishesValidEvents() throws Exception {
+        KafkaSettings kafka = new KafkaSettings(RadarProperties.of(java.util.Map.of(
+                KafkaSettings.BOOTSTRAP, demoBootstrap())));
+        try (CheckpointPublisher publisher = new CheckpointPublisher(kafka, "web-test")) {
+            WebServer web = new WebServer(new WebConfig("127.0.0.1", 0, "s3cret", 2), demo.aggregator(), publisher, null);
+            web.start();
+            try {
+                String url = web.url() + "api/checkpoints";
+                String body = "{\"runId\":\"http-run\",\"step\":42,\"checkpointUri\":\"/ckpt/42\",\"tokensSeen\":1000,"
+                        + "\"attributes\":{\"data_mix\":\"web70\"}}";
+                assertEquals(401, post(url, body, null).statusCode());
+                assertEquals(401, post(url, body, "wrong").statusCode());
+                HttpResponse<String> bad = post(url, "{\"runId\":\"http-run\",\"step\":\"x\",\"checkpointUri\":\"/c\"}", "s3cret");
+                assertEquals(400, bad.statusCode());
+                assertTrue(bad.body().contains("step"), bad.body());
+                assertEquals(400, post(url, "{\"runId\":\"http-run\",\"step\":-2,\"checkpointUri\":\"/c\"}", "s3cret").statusCode());
+                assertEquals(400, post(url, "not json", "s3cret").statusCode());
+                assertEquals(202, post(url, body, "s3cret").statusCode());
+            } finally {
+                web.stop();
+            }
+        }
+        List<CheckpointSaved> events = TopicReader.read(kafka, Topics.CHECKPOINTS, e -> e.getRunId().equals("http-run"),
+                1, Duration.ofSeconds(20));
+        assertEquals(1, events.size(), "only the valid, authorised request was published");
+        assertEquals("web70", events.get(0).getAttributes().get("data_mix"));
+        assertFalse(demo.aggregator().reports("web-run").stream().noneMatch(AbilityReport::getComplete));
+    }
+
+    private static String demoBootstrap() {
+        return demo.kafkaBootstrap();
+    }
+
+    private static JsonNode get(String url) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url)).GET());
+        assertEquals(200, r.statusCode(), url + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static HttpResponse<String> post(String url, String body, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return send(b);
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder b) throws IOException, InterruptedException {
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
