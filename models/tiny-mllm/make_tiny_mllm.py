@@ -306,6 +306,7 @@ def main():
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
     ap.add_argument("--steps", type=int, default=450)
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--snapshots", default="0,37,75,100,150,300,450", help="steps to save (plus the last one)")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
@@ -341,7 +342,8 @@ def main():
         model.train()
         print(f"saved {d}", flush=True)
 
-    snaps = sorted({0, args.steps // 12, args.steps // 6, args.steps // 3, (2 * args.steps) // 3, args.steps})
+    # Snapshot steps are a contract: other tests and the demo name checkpoints (e.g. step-000100).
+    snaps = sorted({int(s) for s in args.snapshots.split(",") if int(s) <= args.steps} | {args.steps})
     train(model.train(), args.steps, snaps, save, args.seed)
     model.eval()
 
