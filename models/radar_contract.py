@@ -97,3 +97,92 @@ def causal_allowed(lengths, total: int) -> torch.Tensor:
         for p in range(n, total):
             m[i, p, p] = True
     return m
+
+
+# Prompt templates of the reference model families, as data (radar-model.json "prompt" + placeholder settings).
+# {images} is replaced by "image" once per image; the placeholder token inside "image" is repeated
+# tokensPerImage times per tile by the runtime. The candidate is appended as "answer" with {answer} filled in.
+PROMPT_PRESETS = {
+    "tiny": {"template": "<bos>{images}Question: {question}\nAnswer:", "image": "<image>\n",
+             "answer": " {answer}", "imagePlaceholder": "<image>", "tokensPerImage": 256},
+    "qwen2-vl-base": {"template": "{images}{question}\nAnswer:",
+                      "image": "<|vision_start|><|image_pad|><|vision_end|>", "answer": " {answer}",
+                      "imagePlaceholder": "<|image_pad|>", "tokensPerImage": 256,
+                      "note": "448x448 fixed resize: (448/14)^2/4 = 256 merged tokens per image"},
+    "llava-onevision-plain": {"template": "{images}{question}\n", "image": "<image>\n",
+                              "answer": "{answer}", "imagePlaceholder": "<image>",
+                              "tokensPerImage": 729, "note": "384x384 SigLIP, base features only"},
+    "internvl3.5-pretrained": {"template": "{images}{question}\n", "image": "<img><IMG_CONTEXT></img>\n",
+                               "answer": "{answer}", "imagePlaceholder": "<IMG_CONTEXT>",
+                               "tokensPerImage": 256,
+                               "note": "448x448 tiles; set image.tiling.grid/thumbnail for dynamic tiles"},
+}
+
+
+def per_candidate_rows(prompt_ids, candidate_ids):
+    """Reference layout: one row per candidate (prompt + candidate). Returns [(ids, segments, positions,
+    target_pos, target_ids)]; the Java engine builds the same rows (dev.radar.scoring.djl.Row)."""
+    rows = []
+    for cand in candidate_ids:
+        ids = list(prompt_ids) + list(cand)
+        n = len(prompt_ids)
+        rows.append((ids, [0] * len(ids), list(range(len(ids))), [n - 1 + t for t in range(len(cand))], list(cand)))
+    return rows
+
+
+def packed_row(prompt_ids, candidate_ids):
+    """Packed layout: prompt once (segment 0), candidate k in segment k+1 with positions continuing from the
+    prompt length; each candidate token is predicted by the last prompt token or its own predecessor."""
+    n = len(prompt_ids)
+    ids, seg, pos, tpos, tids = list(prompt_ids), [0] * n, list(range(n)), [], []
+    for k, cand in enumerate(candidate_ids):
+        start = len(ids)
+        for t, tok in enumerate(cand):
+            tpos.append(n - 1 if t == 0 else start + t - 1)
+            tids.append(tok)
+            ids.append(tok)
+            seg.append(k + 1)
+            pos.append(n + t)
+    return ids, seg, pos, tpos, tids
+
+
+def batch_rows(rows, pixel_values, pad_id=0):
+    """Pads rows [(ids, segments, positions, target_pos, target_ids)] into the forward contract's tensors.
+    pixel_values [N,3,H,W] (the same images for every row). allowed[i,j] = j <= i and (seg[j] == 0 or
+    seg[j] == seg[i]); padding positions attend to themselves only."""
+    b = len(rows)
+    t = max(len(r[0]) for r in rows)
+    m = max(len(r[3]) for r in rows)
+    ids = torch.full((b, t), pad_id, dtype=torch.long)
+    pos = torch.zeros((b, t), dtype=torch.long)
+    allowed = torch.zeros((b, t, t), dtype=torch.bool)
+    tpos = torch.zeros((b, m), dtype=torch.long)
+    tids = torch.zeros((b, m), dtype=torch.long)
+    for i, (r_ids, r_seg, r_pos, r_tpos, r_tids) in enumerate(rows):
+        n = len(r_ids)
+        ids[i, :n] = torch.tensor(r_ids)
+        pos[i, :n] = torch.tensor(r_pos)
+        seg = torch.tensor(r_seg)
+        same = (seg.unsqueeze(1) == seg.unsqueeze(0)) | (seg.unsqueeze(0) == 0)
+        allowed[i, :n, :n] = torch.tril(torch.ones((n, n), dtype=torch.bool)) & same
+        for p in range(n, t):
+            allowed[i, p, p] = True
+        tpos[i, :len(r_tpos)] = torch.tensor(r_tpos)
+        tids[i, :len(r_tids)] = torch.tensor(r_tids)
+    pix = pixel_values.unsqueeze(0).expand(b, *pixel_values.shape).contiguous()
+    return ids, allowed, pos, pix, tpos, tids
+
+
+def check_packed_equals_per_candidate(module, prompt_ids, candidate_ids, pixel_values, pad_id=0, tol=1e-4):
+    """Runs both layouts through module and returns the largest per-token difference of raw logits and
+    logsumexps (the packed strategy is only exact when this is ~0)."""
+    with torch.no_grad():
+        rows = per_candidate_rows(prompt_ids, candidate_ids)
+        raw_a, lse_a = module(*batch_rows(rows, pixel_values, pad_id))
+        raw_b, lse_b = module(*batch_rows([packed_row(prompt_ids, candidate_ids)], pixel_values, pad_id))
+        diff, j = 0.0, 0
+        for k, cand in enumerate(candidate_ids):
+            for t in range(len(cand)):
+                diff = max(diff, abs(raw_a[k, t].item() - raw_b[0, j].item()), abs(lse_a[k, t].item() - lse_b[0, j].item()))
+                j += 1
+    return diff

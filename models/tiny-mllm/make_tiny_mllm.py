@@ -3,7 +3,7 @@
 
 Run from the repository root with Debian's interpreter (the one that has python3-torch):
 
-    /usr/bin/python3 models/tiny-mllm/make_tiny_mllm.py [--steps 360] [--out models/tiny-mllm]
+    /usr/bin/python3 models/tiny-mllm/make_tiny_mllm.py [--steps 450] [--out models/tiny-mllm]
 
 Writes, under --out:
   tokenizer.json            hand-written Hugging Face tokenizer (character level, BPE model without merges)
@@ -34,7 +34,8 @@ from torch import nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from radar_contract import RadarScoringModule, causal_allowed  # noqa: E402
+from radar_contract import (PROMPT_PRESETS, RadarScoringModule, causal_allowed,  # noqa: E402
+                            check_packed_equals_per_candidate)
 
 # ---------------------------------------------------------------- tokenizer (character level)
 SPECIALS = ["<pad>", "<bos>", "<eos>", "<unk>", "<image>"]
@@ -50,9 +51,9 @@ MEAN = [0.5, 0.5, 0.5]
 STD = [0.5, 0.5, 0.5]
 MAX_SEQ = 1024
 # The prompt template used in training IS the one written to radar-model.json (single source: these constants).
-PROMPT_TEMPLATE = "<bos>{images}Question: {question}\nAnswer:"
-IMAGE_TEMPLATE = "<image>\n"
-ANSWER_TEMPLATE = " {answer}"
+PROMPT_TEMPLATE = PROMPT_PRESETS["tiny"]["template"]
+IMAGE_TEMPLATE = PROMPT_PRESETS["tiny"]["image"]
+ANSWER_TEMPLATE = PROMPT_PRESETS["tiny"]["answer"]
 
 
 def encode(text):
@@ -112,21 +113,7 @@ def radar_model_json():
                        "target_ids[B,M] int64 (scored token)"],
             "outputs": ["raw_logit[B,M] float32", "logsumexp[B,M] float32"],
         },
-        "promptExamples": {
-            "tiny": {"template": PROMPT_TEMPLATE, "image": IMAGE_TEMPLATE, "answer": ANSWER_TEMPLATE,
-                     "imagePlaceholder": "<image>", "tokensPerImage": TOKENS_PER_IMAGE},
-            "qwen2-vl-base": {"template": "{images}{question}\nAnswer:",
-                              "image": "<|vision_start|><|image_pad|><|vision_end|>", "answer": " {answer}",
-                              "imagePlaceholder": "<|image_pad|>", "tokensPerImage": 256,
-                              "note": "448x448 fixed resize: (448/14)^2/4 = 256 merged tokens per image"},
-            "llava-onevision-plain": {"template": "{images}{question}\n", "image": "<image>\n",
-                                      "answer": "{answer}", "imagePlaceholder": "<image>",
-                                      "tokensPerImage": 729, "note": "384x384 SigLIP, base features only"},
-            "internvl3.5-pretrained": {"template": "{images}{question}\n", "image": "<img><IMG_CONTEXT></img>\n",
-                                       "answer": "{answer}", "imagePlaceholder": "<IMG_CONTEXT>",
-                                       "tokensPerImage": 256,
-                                       "note": "448x448 tiles; set image.tiling.grid/thumbnail for dynamic tiles"},
-        },
+        "promptExamples": PROMPT_PRESETS,
     }
 
 
@@ -317,8 +304,9 @@ def candidate_outputs(model, pixels, question, candidates):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
-    ap.add_argument("--steps", type=int, default=150)
+    ap.add_argument("--steps", type=int, default=450)
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--snapshots", default="0,37,75,100,150,300,450", help="steps to save (plus the last one)")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
@@ -354,7 +342,8 @@ def main():
         model.train()
         print(f"saved {d}", flush=True)
 
-    snaps = sorted({0, args.steps // 12, args.steps // 6, args.steps // 3, (2 * args.steps) // 3, args.steps})
+    # Snapshot steps are a contract: other tests and the demo name checkpoints (e.g. step-000100).
+    snaps = sorted({int(s) for s in args.snapshots.split(",") if int(s) <= args.steps} | {args.steps})
     train(model.train(), args.steps, snaps, save, args.seed)
     model.eval()
 
@@ -387,6 +376,13 @@ def main():
                    (e_raw - l_raw).abs().max().item())
         print(f"trace check on new shapes: max |eager - traced| = {diff:.2e}")
         assert diff < 1e-4, diff
+        # The packed layout (shared contract helpers) gives the per-candidate numbers: what the Java engine relies on.
+        img = to_pixels(make_example("shape", rng)[0]).unsqueeze(0)
+        prompt = expand_images(encode(render_prompt(QUESTIONS["shape"])))
+        cands = [encode(ANSWER_TEMPLATE.replace("{answer}", a)) for a in ANSWERS["shape"]]
+        pdiff = check_packed_equals_per_candidate(loaded, prompt, cands, img, PAD)
+        print(f"packed vs per-candidate: max |diff| = {pdiff:.2e}")
+        assert pdiff < 1e-4, pdiff
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ public final class BenchScoringCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Scoring package (default: the last tiny-mllm checkpoint).")
     Path model;
 
-    @Option(names = "--rounds", defaultValue = "2", paramLabel = "N", description = "Alternating timed rounds per strategy; the best is kept (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "3", paramLabel = "N", description = "Alternating timed rounds per strategy; the best is kept (default ${DEFAULT-VALUE}).")
     int rounds;
 
     @Override
@@ -79,15 +79,18 @@ public final class BenchScoringCommand implements Callable<Integer> {
                         maxDiff = Math.max(maxDiff, Math.abs(a.sds() - b.sds()));
                     }
                 }
-                out.printf(Locale.ROOT, "model %s (%s), device %s, %d samples, %d candidates each, prompt %d tokens "
-                                + "(%d image tokens), batch tokens %d, cores %d%n",
+                out.printf(Locale.ROOT, "model %s (%s), device %s, %d samples, %d candidates each, %d image tokens per "
+                                + "prompt, %.0f tokens per per-candidate row (prompt + 1 candidate), batch tokens %d, cores %d%n",
                         dir, packed.modelConfig().name(), base.device(), bench.size(), bench.get(0).candidates().size(),
-                        promptTokens(packed), packed.modelConfig().tokensPerImage(), base.batchTokens(),
-                        Runtime.getRuntime().availableProcessors());
-                print(out, "per-candidate", bestPer.stats);
-                print(out, "packed", bestPacked.stats);
-                out.printf(Locale.ROOT, "packed / per-candidate throughput: %.2fx   max |SDS packed - SDS per-candidate| = %.2e%n",
-                        bestPacked.stats.samplesPerSecond() / bestPer.stats.samplesPerSecond(), maxDiff);
+                        packed.modelConfig().tokensPerImage(), (double) bestPer.stats.tokens() / bestPer.stats.rows(),
+                        base.batchTokens(), Runtime.getRuntime().availableProcessors());
+                print(out, "per-candidate", bestPer);
+                print(out, "packed", bestPacked);
+                out.printf(Locale.ROOT, "packed / per-candidate throughput: %.2fx wall-clock, %.2fx per CPU-second   "
+                                + "max |SDS packed - SDS per-candidate| = %.2e   (host load average %.2f)%n",
+                        bestPacked.stats.samplesPerSecond() / bestPer.stats.samplesPerSecond(),
+                        bestPacked.samplesPerCpuSecond() / bestPer.samplesPerCpuSecond(), maxDiff,
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             }
         } finally {
             deleteTree(tmp);
@@ -96,29 +99,35 @@ public final class BenchScoringCommand implements Callable<Integer> {
         return 0;
     }
 
-    private record Run(ScoringStats stats, List<SampleResult> results) {
+    /** cpuNanos: CPU time of the whole process (libtorch threads included), robust against other load on the host. */
+    private record Run(ScoringStats stats, List<SampleResult> results, long cpuNanos) {
+        double samplesPerCpuSecond() {
+            return stats.samples() * 1e9 / Math.max(1, cpuNanos);
+        }
     }
 
     private static Run run(Scorer s, List<BenchSample> samples) {
+        long cpu0 = processCpuNanos();
         List<SampleResult> r = s.score(samples, ProgressListener.NONE);
-        return new Run(s.lastStats(), r);
+        return new Run(s.lastStats(), r, processCpuNanos() - cpu0);
+    }
+
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
     }
 
     private static Run best(Run a, Run b) {
         return a == null || b.stats.wallNanos() < a.stats.wallNanos() ? b : a;
     }
 
-    private static int promptTokens(Scorer s) {
-        // Template without question text + the image tokens: the fixed part every candidate row repeats.
-        return s.modelConfig().prompt().render("", 1).length() - s.modelConfig().imagePlaceholder().length()
-                + s.modelConfig().tokensPerImage();
-    }
-
-    private static void print(PrintWriter out, String name, ScoringStats s) {
-        out.printf(Locale.ROOT, "%-14s %7.2f samples/s  wall %6.2f s  forward %6.2f s  outside model %5.1f%%  "
+    private static void print(PrintWriter out, String name, Run run) {
+        ScoringStats s = run.stats;
+        out.printf(Locale.ROOT, "%-14s %7.2f samples/s (%6.2f per CPU-s)  wall %6.2f s  forward %6.2f s  outside model %5.1f%%  "
                         + "(input tensors %4.1f%%, prep on prefetch thread %5.2f s)  rows %d  batches %d  tokens %d%n",
-                name, s.samplesPerSecond(), s.wallNanos() / 1e9, s.forwardNanos() / 1e9, 100 * s.outsideModelShare(),
-                100.0 * s.inputNanos() / s.wallNanos(), s.prepNanos() / 1e9, s.rows(), s.batches(), s.tokens());
+                name, s.samplesPerSecond(), run.samplesPerCpuSecond(), s.wallNanos() / 1e9, s.forwardNanos() / 1e9,
+                100 * s.outsideModelShare(), 100.0 * s.inputNanos() / s.wallNanos(), s.prepNanos() / 1e9, s.rows(),
+                s.batches(), s.tokens());
     }
 
     static Path latest(Path checkpoints) throws IOException {

@@ -86,10 +86,16 @@ public final class ScoreCommand implements Callable<Integer> {
             err.println("wrote " + out);
         }
         Map<String, String> abilityOfTask = new HashMap<>();
+        Map<String, String> sourceOfTask = new HashMap<>();
         List<ScoreSummary.Group> tasks = ScoreSummary.byKey(results, SampleResult::task);
-        tasks.forEach(g -> abilityOfTask.put(g.name(), b.taxonomy().abilityOf(g.name()).ability()));
+        tasks.forEach(g -> {
+            abilityOfTask.put(g.name(), b.taxonomy().abilityOf(g.name()).ability());
+            sourceOfTask.put(g.name(), b.taxonomy().abilityOf(g.name()).source());
+        });
         print(stdout, "task", tasks);
-        print(stdout, "ability", ScoreSummary.macro(tasks, abilityOfTask::get));
+        // Multi-category sources (MMBench, MMMU-Pro) are macro-averaged over their categories (DESIGN.md).
+        print(stdout, "source (macro over categories)", ScoreSummary.macro(tasks, sourceOfTask::get));
+        print(stdout, "ability (macro over tasks)", ScoreSummary.macro(tasks, abilityOfTask::get));
         ScoreSummary.Group all = ScoreSummary.of("all", results);
         print(stdout, "overall", List.of(all));
         results.stream().filter(r -> !r.success()).limit(10).forEach(r -> err.println("failed: " + r.failure()));

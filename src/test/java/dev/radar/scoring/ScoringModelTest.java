@@ -42,6 +42,26 @@ class ScoringModelTest {
     }
 
     @Test
+    void loadingIsThreadSafe() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < 3; i++) {
+                futures.add(pool.submit(() -> {
+                    try (ScoringModel m = ScoringModel.load(TinyModel.latestCheckpoint(), ScoringConfig.defaults())) {
+                        return m.imageTokenId();
+                    }
+                }));
+            }
+            for (var f : futures) {
+                assertEquals(4, f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void everyCheckpointIsASelfContainedPackage() throws IOException {
         try (var dirs = Files.list(TinyModel.ROOT.resolve("checkpoints"))) {
             long n = dirs.filter(d -> Files.isRegularFile(d.resolve("model.pt"))

@@ -109,8 +109,16 @@ public final class DjlScorer implements Scorer {
             prep.submit(() -> {
                 int idx;
                 while (!stop.get() && (idx = next.getAndIncrement()) < samples.size()) {
+                    PreparedSample p;
                     try {
-                        queue.put(preparer.prepare(idx, samples.get(idx)));
+                        p = preparer.prepare(idx, samples.get(idx));
+                    } catch (Throwable t) {
+                        // Never leave the scoring thread waiting for a sample that will not come.
+                        p = PreparedSample.failed(idx, samples.get(idx), "sample " + samples.get(idx).key()
+                                + ": preparation failed: " + t, 0);
+                    }
+                    try {
+                        queue.put(p);
                     } catch (InterruptedException e) {
                         return;
                     }

@@ -110,7 +110,9 @@ public final class ScoringModel implements AutoCloseable {
         }
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
-                .optModelPath(modelFile)
+                // Directory + name (not the file itself): DJL then loads <dir>/model.pt without a repository warning.
+                .optModelPath(modelFile.getParent())
+                .optModelName(MODEL_FILE.substring(0, MODEL_FILE.length() - 3))
                 .optEngine("PyTorch")
                 .optDevice(device)
                 .optTranslator(new NoopTranslator())
@@ -125,10 +127,17 @@ public final class ScoringModel implements AutoCloseable {
         }
     }
 
-    /** The project never downloads at run time: the natives come from Maven, models from the package. */
+    /**
+     * The project never downloads at run time: the natives come from Maven, models from the package. And batch
+     * shapes change with every batch, so TorchScript's profiling executor would keep re-specialising the graph:
+     * turn the graph optimizer off unless the user chose otherwise (measured: packed about 2x faster on CPU).
+     */
     private static void ensureOffline() {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("ai.djl.pytorch.graph_optimizer") == null) {
+            System.setProperty("ai.djl.pytorch.graph_optimizer", "false");
         }
     }
 
