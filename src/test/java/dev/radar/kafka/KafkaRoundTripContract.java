@@ -2,8 +2,7 @@ package dev.radar.kafka;
 
 import dev.radar.events.CheckpointSaved;
 import dev.radar.events.EventKeys;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import dev.radar.testing.TopicReader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -36,20 +35,8 @@ abstract class KafkaRoundTripContract {
                 producer.send(new ProducerRecord<>(topic.name(), EventKeys.checkpoint(run, e.getStep()), e));
             }
         }
-        List<CheckpointSaved> received = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(settings.consumer("g-" + run, "test"), topic.keySerde().deserializer(),
-                topic.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(topic.name()));
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (received.size() < sent.size() && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, CheckpointSaved> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value().getRunId().equals(run)) {
-                        assertEquals(EventKeys.checkpoint(run, r.value().getStep()), r.key());
-                        received.add(r.value());
-                    }
-                }
-            }
-        }
+        List<CheckpointSaved> received = new ArrayList<>(TopicReader.read(settings, topic,
+                e -> e.getRunId().equals(run), sent.size(), Duration.ofSeconds(30)));
         received.sort(java.util.Comparator.comparingLong(CheckpointSaved::getStep));
         assertEquals(sent, received);
     }
