@@ -79,6 +79,9 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheMaxBytes);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.replication());
+        // Scores and plans share a task; order between them does not matter (scores may precede their plan), so
+        // never stall a task waiting for data on an idle input: with the default it waits on every fetch round.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         // A new application reads the whole history: scores produced before it started must count.
         p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         return p;

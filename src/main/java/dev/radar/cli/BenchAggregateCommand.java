@@ -89,7 +89,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             TopicAdmin.ensureTopics(kafka);
             int partitions = kafka.partitions(Topics.SAMPLE_SCORES);
 
-            out.printf(Locale.ROOT, "producing %,d SampleScores (%d checkpoints x %d samples, %d runs, %d tasks) and their plans...%n",
+            out.printf(Locale.ROOT, "[1/4] producing %,d SampleScores (%d checkpoints x %d samples, %d runs, %d tasks) and their plans...%n",
                     total, checkpoints, perCheckpoint, runs, tasks);
             long p0 = System.nanoTime();
             try (Producer producer = new Producer(kafka)) {
@@ -97,12 +97,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     producer.plan("bench-run-" + (c % runs), 1000L * (c / runs + 1));
                 }
                 for (int c = 0; c < checkpoints; c++) {
-                    producer.scores("bench-run-" + (c % runs), 1000L * (c / runs + 1), 0);
+                    producer.scores("bench-run-" + (c % runs), 1000L * (c / runs + 1), false);
                 }
             }
             double produceRate = total / seconds(p0);
 
+            out.println("[2/4] plain consumer reads the backlog...");
             double rawRate = total / rawConsumeSeconds(kafka, total);
+            out.println("[3/4] aggregator works through the backlog...");
 
             AggregatorService service = new AggregatorService(kafka, AggregatorConfig.from(props));
             try (ReportWatcher watcher = new ReportWatcher(kafka)) {
@@ -112,6 +114,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 watcher.awaitComplete(checkpoints, Duration.ofMinutes(10));
                 double topologyRate = total / seconds(running);
                 double startup = (running - s0) / 1e9;
+                out.printf(Locale.ROOT, "[4/4] live: %d checkpoints at %,d SampleScores/s...%n", liveCheckpoints, liveRate);
                 long[] latencies = liveLatencies(kafka, watcher, checkpoints);
                 print(total, checkpoints, partitions, produceRate, rawRate, topologyRate, startup, latencies,
                         AggregatorConfig.from(props));
@@ -133,7 +136,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             for (int c = 0; c < liveCheckpoints; c++) {
                 long step = 1000L * (c + 1);
                 producer.plan("bench-live", step);
-                lastSent.put(EventKeys.report("bench-live", step, Producer.VERSION), producer.scores("bench-live", step, 0));
+                lastSent.put(EventKeys.report("bench-live", step, Producer.VERSION), producer.scores("bench-live", step, true));
                 // Pace: checkpoint c is due at (c + 1) * perCheckpoint / liveRate seconds.
                 long dueNanos = start + (long) ((c + 1) * (double) perCheckpoint / liveRate * 1e9);
                 long wait = dueNanos - System.nanoTime();
@@ -257,7 +260,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         }
 
         /** Sends every score of one checkpoint; returns the wall-clock ms just before the last send. */
-        long scores(String run, long step, int shard) {
+        long scores(String run, long step, boolean flush) {
             String evaluationId = EventKeys.evaluationId(run, step, VERSION);
             String key = EventKeys.checkpoint(run, step);
             long lastSendMs = 0;
@@ -272,7 +275,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     SampleScore s = SampleScore.newBuilder().setEvaluationId(evaluationId).setRunId(run).setStep(step)
                             .setTokensSeen(step * 4_000_000L).setBenchmarkVersion(VERSION).setTask(t.getTask())
                             .setSource(t.getSource()).setAbility(t.getAbility()).setFineAbility(t.getFineAbility())
-                            .setSampleId(t.getTask() + "/q" + i).setShardIndex(shard)
+                            .setSampleId(t.getTask() + "/q" + i)
                             .setSds(Math.exp(logits[0] - max) / z).setCorrect(logits[0] == max)
                             .setCandidateMeanLogits(List.of(logits[0], logits[1], logits[2], logits[3]))
                             .setCandidateTokenCounts(List.of(3, 4, 2, 5)).setScorerId("bench").build();
@@ -280,7 +283,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     send(Topics.SAMPLE_SCORES, key, s);
                 }
             }
-            producer.flush();
+            if (flush) {
+                producer.flush();
+            }
             return lastSendMs;
         }
 

@@ -1,0 +1,106 @@
+package dev.radar.aggregate;
+
+import dev.radar.config.RadarProperties;
+import dev.radar.events.AbilityReport;
+import dev.radar.events.EvaluationPlanned;
+import dev.radar.events.EventKeys;
+import dev.radar.events.SampleScore;
+import dev.radar.kafka.KafkaSettings;
+import dev.radar.kafka.TopicSpec;
+import dev.radar.kafka.Topics;
+import dev.radar.testing.TestBroker;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.radar.aggregate.TestEvents.COLOURS;
+import static dev.radar.aggregate.TestEvents.COUNTING;
+import static dev.radar.aggregate.TestEvents.plan;
+import static dev.radar.aggregate.TestEvents.score;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The aggregator as a real exactly-once Kafka Streams app on the embedded broker, queries included. */
+@Tag("integration")
+class AggregatorServiceIT {
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void planAndScoresOnTheBrokerGiveACompleteReportAndQueriesAnswer() throws Exception {
+        KafkaSettings broker = TestBroker.settings();
+        String run = "it-run-" + UUID.randomUUID();
+        String version = "it-version-0123456789";
+        RadarProperties props = broker.properties().with(Map.of(
+                "aggregator.application.id", "radar-aggregator-it-" + UUID.randomUUID(),
+                "aggregator.state.dir", stateDir.toString()));
+        KafkaSettings kafka = new KafkaSettings(props);
+
+        try (AggregatorService service = new AggregatorService(kafka, AggregatorConfig.from(props));
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer("it-producer"))) {
+            service.start();
+            assertTrue(service.running());
+            EvaluationPlanned p = plan(run, 1000, version, Map.of(COLOURS, 3, COUNTING, 2));
+            send(producer, Topics.EVALUATIONS, EventKeys.checkpoint(run, 1000), p);
+            double[] sds = {0.9, 0.8, 0.7};
+            for (int i = 0; i < 3; i++) {
+                SampleScore s = score(run, 1000, version, COLOURS, "c" + i, sds[i], true);
+                send(producer, Topics.SAMPLE_SCORES, EventKeys.checkpoint(run, 1000), s);
+                send(producer, Topics.SAMPLE_SCORES, EventKeys.checkpoint(run, 1000), s); // a duplicate
+            }
+            send(producer, Topics.SAMPLE_SCORES, EventKeys.checkpoint(run, 1000), score(run, 1000, version, COUNTING, "n0", 0.3, false));
+            send(producer, Topics.SAMPLE_SCORES, EventKeys.checkpoint(run, 1000), score(run, 1000, version, COUNTING, "n1", 0.5, true));
+            producer.flush();
+
+            AbilityReport complete = awaitCompleteReport(kafka, EventKeys.report(run, 1000, version));
+            assertEquals(1.0, complete.getProgress(), 1e-12);
+            assertEquals(0.8 - 0.4, complete.getPerceptionReasoningGap(), 1e-9);
+
+            assertTrue(service.runs().contains(run));
+            AbilityReport latest = service.latestComplete(run).orElseThrow();
+            assertEquals(1000, latest.getStep());
+            assertEquals(List.of(1000L), service.reports(run).stream().map(AbilityReport::getStep).toList());
+            // The curve tracker sits behind a repartition topic: give it a moment.
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (service.curves(run).isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0.8, service.curves(run).get("perception").get(0).sds(), 1e-9);
+            assertTrue(service.alerts(run).isEmpty());
+        }
+    }
+
+    private static <V> void send(KafkaProducer<byte[], byte[]> producer, TopicSpec<String, V> topic, String key, V value) {
+        producer.send(new ProducerRecord<>(topic.name(), topic.keySerde().serializer().serialize(topic.name(), key),
+                topic.valueSerde().serializer().serialize(topic.name(), value)));
+    }
+
+    private static AbilityReport awaitCompleteReport(KafkaSettings kafka, String key) {
+        try (KafkaConsumer<String, AbilityReport> consumer = new KafkaConsumer<>(kafka.consumer("it-reports-" + UUID.randomUUID(), "it"),
+                Topics.ABILITY_REPORTS.keySerde().deserializer(), Topics.ABILITY_REPORTS.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(Topics.ABILITY_REPORTS.name()));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, AbilityReport> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key().equals(key) && r.value().getComplete()) {
+                        assertNotNull(r.value().getAbilities());
+                        return r.value();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no complete report for " + key + " within 60 s");
+    }
+}
