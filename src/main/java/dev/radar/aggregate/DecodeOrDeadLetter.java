@@ -1,6 +1,7 @@
 package dev.radar.aggregate;
 
 import dev.radar.events.DeadLetter;
+import dev.radar.kafka.DeadLetters;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -9,7 +10,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.function.Function;
@@ -63,15 +63,9 @@ final class DecodeOrDeadLetter<T extends SpecificRecord> implements Processor<by
     }
 
     private DeadLetter deadLetter(Record<byte[], byte[]> record, Optional<RecordMetadata> meta, String reason, String detail) {
-        return DeadLetter.newBuilder()
-                .setComponent(COMPONENT)
-                .setSourceTopic(meta.map(RecordMetadata::topic).orElse(""))
-                .setPartition(meta.map(RecordMetadata::partition).orElse(-1))
-                .setOffset(meta.map(RecordMetadata::offset).orElse(-1L))
-                .setReason(reason)
-                .setDetail(detail == null ? reason : detail)
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+        return DeadLetters.builder(COMPONENT, meta.map(RecordMetadata::topic).orElse(""),
+                        meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L),
+                        record.key(), record.value(), reason, detail)
                 .setFailedAtMs(context.currentSystemTimeMs())
                 .build();
     }

@@ -21,17 +21,23 @@ public final class DeadLetters {
 
     /** A dead letter for a record consumed from Kafka. */
     public static DeadLetter of(String component, ConsumerRecord<byte[], byte[]> record, String reason, String detail) {
+        return builder(component, record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+                reason, detail).build();
+    }
+
+    /** A dead letter for a record read from a topic by any API (clients, Kafka Streams), raw bytes kept. */
+    public static DeadLetter.Builder builder(String component, String topic, int partition, long offset, byte[] key,
+                                             byte[] value, String reason, String detail) {
         return DeadLetter.newBuilder()
                 .setComponent(component)
-                .setSourceTopic(record.topic())
-                .setPartition(record.partition())
-                .setOffset(record.offset())
+                .setSourceTopic(topic)
+                .setPartition(partition)
+                .setOffset(offset)
                 .setReason(reason)
                 .setDetail(detail == null ? reason : detail)
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setFailedAtMs(System.currentTimeMillis())
-                .build();
+                .setKey(key == null ? null : ByteBuffer.wrap(key))
+                .setValue(value == null ? null : ByteBuffer.wrap(value))
+                .setFailedAtMs(System.currentTimeMillis());
     }
 
     /** A dead letter for input that did not come from a topic (HTTP, folder watcher): source names it. */
