@@ -33,8 +33,6 @@ public final class RadarCli implements Runnable {
     /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
         return new CommandLine(new RadarCli())
-                // Temporary: BenchAggregateCommand moves under "radar bench" (another group) as "bench aggregate".
-                .addSubcommand("bench-aggregate", new BenchAggregateCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(new CliErrors())
                 .execute(args);
