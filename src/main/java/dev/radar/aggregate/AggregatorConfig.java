@@ -82,6 +82,9 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
         // Scores and plans share a task; order between them does not matter (scores may precede their plan), so
         // never stall a task waiting for data on an idle input: with the default it waits on every fetch round.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // One fetch is in flight per broker; when it holds only idle partitions (plans, the repartition topic), the
+        // broker parks it for fetch.max.wait.ms while the busy sample-scores partitions wait behind it.
+        p.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);
         // A new application reads the whole history: scores produced before it started must count.
         p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         return p;

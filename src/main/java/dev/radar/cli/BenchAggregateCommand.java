@@ -87,6 +87,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                             "aggregator.state.dir", stateDir.toString()));
             KafkaSettings kafka = new KafkaSettings(props);
             TopicAdmin.ensureTopics(kafka);
+            awaitLeaders(kafka);
             int partitions = kafka.partitions(Topics.SAMPLE_SCORES);
 
             out.printf(Locale.ROOT, "[1/4] producing %,d SampleScores (%d checkpoints x %d samples, %d runs, %d tasks) and their plans...%n",
@@ -111,7 +112,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 long s0 = System.nanoTime();
                 service.start();
                 long running = System.nanoTime();
-                watcher.awaitComplete(checkpoints, Duration.ofMinutes(10));
+                watcher.awaitComplete(checkpoints, Duration.ofMinutes(5));
                 double topologyRate = total / seconds(running);
                 double startup = (running - s0) / 1e9;
                 out.printf(Locale.ROOT, "[4/4] live: %d checkpoints at %,d SampleScores/s...%n", liveCheckpoints, liveRate);
@@ -145,7 +146,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 }
             }
         }
-        watcher.awaitComplete(backlogCheckpoints + liveCheckpoints, Duration.ofMinutes(5));
+        watcher.awaitComplete(backlogCheckpoints + liveCheckpoints, Duration.ofMinutes(2));
         long[] lat = new long[liveCheckpoints];
         int i = 0;
         for (Map.Entry<String, Long> e : lastSent.entrySet()) {
@@ -153,6 +154,28 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         }
         java.util.Arrays.sort(lat);
         return lat;
+    }
+
+    /**
+     * Waits until every partition of the inputs has a leader: an idempotent producer that starts on freshly created
+     * topics can otherwise hit NOT_LEADER then OUT_OF_ORDER_SEQUENCE retries forever on the embedded broker.
+     */
+    private static void awaitLeaders(KafkaSettings kafka) throws Exception {
+        List<String> names = List.of(Topics.EVALUATIONS.name(), Topics.SAMPLE_SCORES.name(), Topics.ABILITY_REPORTS.name());
+        long deadline = System.currentTimeMillis() + 30_000;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.admin())) {
+            while (true) {
+                boolean ready = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("topic partitions have no leader after 30 s");
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static double rawConsumeSeconds(KafkaSettings kafka, int expected) {
@@ -238,6 +261,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         static final String VERSION = "bench-0123456789abcdef";
         private final KafkaProducer<byte[], byte[]> producer;
         private final Random random = new Random(42);
+        private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         private final List<TaskExpectation> expectations = new ArrayList<>();
 
         Producer(KafkaSettings kafka) {
@@ -290,13 +314,23 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         }
 
         private <V> void send(TopicSpec<String, V> topic, String key, V value) {
+            if (failure.get() != null) {
+                throw new IllegalStateException("producing the bench input failed", failure.get());
+            }
             producer.send(new ProducerRecord<>(topic.name(), topic.keySerde().serializer().serialize(topic.name(), key),
-                    topic.valueSerde().serializer().serialize(topic.name(), value)));
+                    topic.valueSerde().serializer().serialize(topic.name(), value)), (md, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                }
+            });
         }
 
         @Override
         public void close() {
             producer.close();
+            if (failure.get() != null) {
+                throw new IllegalStateException("producing the bench input failed", failure.get());
+            }
         }
     }
 
