@@ -265,7 +265,15 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         private final List<TaskExpectation> expectations = new ArrayList<>();
 
         Producer(KafkaSettings kafka) {
-            producer = new KafkaProducer<>(kafka.producer("bench-producer"));
+            java.util.Properties props = kafka.producer("bench-producer");
+            // The in-process broker shares 2 cores with this producer and the topology: under the backlog burst a
+            // produce request can take longer than the 30 s default, and a timed-out idempotent batch resets its
+            // sequence, which the broker then rejects forever (OUT_OF_ORDER_SEQUENCE). Wait instead, in bigger batches.
+            props.put(org.apache.kafka.clients.producer.ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "180000");
+            props.put(org.apache.kafka.clients.producer.ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
+            props.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, "20");
+            props.put(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+            producer = new KafkaProducer<>(props);
             for (int t = 0; t < tasks; t++) {
                 boolean perception = t < tasks / 2;
                 int n = perCheckpoint / tasks + (t < perCheckpoint % tasks ? 1 : 0);
