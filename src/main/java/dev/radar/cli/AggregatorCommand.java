@@ -37,6 +37,9 @@ public final class AggregatorCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    KafkaOption kafkaOption;
+
     @Option(names = "--progress-every", paramLabel = "SECONDS", defaultValue = "30",
             description = "Log a progress line every N seconds (default ${DEFAULT-VALUE}; 0 = never).")
     int progressSeconds;
@@ -46,7 +49,7 @@ public final class AggregatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RadarProperties props = config.load();
+        RadarProperties props = kafkaOption.applyTo(config.load());
         KafkaSettings kafka = new KafkaSettings(props);
         AggregatorService aggregator = new AggregatorService(kafka, AggregatorConfig.from(props));
         boolean web = !noWeb && props.getBoolean("web.enabled", true);

@@ -21,8 +21,8 @@ public final class PlannerCommand implements Callable<Integer> {
             description = "Benchmark folder by name (repeatable), e.g. --benchmark m3-bench=/data/m3bench; same as key benchmarks.NAME.path.")
     Map<String, String> benchmarks = new LinkedHashMap<>();
 
-    @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
-    String bootstrap;
+    @Mixin
+    KafkaOption kafkaOption;
 
     @Mixin
     ConfigOption config;
@@ -30,9 +30,8 @@ public final class PlannerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> explicit = new LinkedHashMap<>();
-        explicit.put(KafkaSettings.BOOTSTRAP, bootstrap);
         benchmarks.forEach((name, dir) -> explicit.put("benchmarks." + name + ".path", dir));
-        var props = config.load(explicit);
+        var props = kafkaOption.applyTo(config.load(explicit));
         return Foreground.run(props, m -> List.of(new PlannerService(new KafkaSettings(props), PlannerConfig.from(props), m.registry())));
     }
 }

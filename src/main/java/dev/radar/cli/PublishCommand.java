@@ -43,9 +43,8 @@ public final class PublishCommand implements Callable<Integer> {
     @Option(names = "--attr", paramLabel = "KEY=VALUE", description = "Free-form attribute (repeatable), e.g. --attr data_mix=web70.")
     Map<String, String> attributes = new LinkedHashMap<>();
 
-    @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT",
-            description = "Kafka bootstrap servers (default: kafka.bootstrap.servers from config, else localhost:9092).")
-    String bootstrap;
+    @Mixin
+    KafkaOption kafkaOption;
 
     @Mixin
     ConfigOption config;
@@ -56,9 +55,7 @@ public final class PublishCommand implements Callable<Integer> {
                 .setRunId(runId).setStep(step).setCheckpointUri(checkpoint).setTokensSeen(tokensSeen)
                 .setBenchmark(benchmark).setModelFormat(modelFormat).setReevaluate(reevaluate)
                 .setAttributes(Map.copyOf(attributes)).setPublishedAtMs(System.currentTimeMillis()).build();
-        Map<String, String> explicit = new LinkedHashMap<>();
-        explicit.put(KafkaSettings.BOOTSTRAP, bootstrap);
-        try (CheckpointPublisher publisher = new CheckpointPublisher(new KafkaSettings(config.load(explicit)), "radar-publish")) {
+        try (CheckpointPublisher publisher = new CheckpointPublisher(new KafkaSettings(kafkaOption.applyTo(config.load())), "radar-publish")) {
             RecordMetadata md = publisher.publish(event);
             System.out.printf("published %s step %d -> %s partition %d offset %d%n",
                     runId, step, md.topic(), md.partition(), md.offset());

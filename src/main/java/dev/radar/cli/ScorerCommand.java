@@ -29,8 +29,8 @@ public final class ScorerCommand implements Callable<Integer> {
     @Option(names = "--id", description = "Worker id (key scorer.id; default host-pid).")
     String id;
 
-    @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
-    String bootstrap;
+    @Mixin
+    KafkaOption kafkaOption;
 
     @Mixin
     ConfigOption config;
@@ -38,12 +38,11 @@ public final class ScorerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> explicit = new LinkedHashMap<>();
-        explicit.put(KafkaSettings.BOOTSTRAP, bootstrap);
         explicit.put("scoring.device", device);
         explicit.put("scoring.dtype", dtype);
         explicit.put("scoring.strategy", strategy);
         explicit.put("scorer.id", id);
-        var props = config.load(explicit);
+        var props = kafkaOption.applyTo(config.load(explicit));
         return Foreground.run(props, m -> List.of(new ScorerService(new KafkaSettings(props), ScorerConfig.from(props), m.registry())));
     }
 }

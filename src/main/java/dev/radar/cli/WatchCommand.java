@@ -35,8 +35,8 @@ public final class WatchCommand implements Callable<Integer> {
     @Option(names = "--poll", paramLabel = "SECONDS", description = "Poll interval (key watch.poll.seconds; default 10).")
     Integer pollSeconds;
 
-    @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
-    String bootstrap;
+    @Mixin
+    KafkaOption kafkaOption;
 
     @Mixin
     ConfigOption config;
@@ -49,8 +49,7 @@ public final class WatchCommand implements Callable<Integer> {
         explicit.put("watch.marker", marker);
         explicit.put("watch.step.pattern", stepPattern);
         explicit.put("watch.poll.seconds", pollSeconds == null ? null : pollSeconds.toString());
-        explicit.put(KafkaSettings.BOOTSTRAP, bootstrap);
-        var props = config.load(explicit);
+        var props = kafkaOption.applyTo(config.load(explicit));
         return Foreground.run(props, m -> List.of(new CheckpointWatcher(WatchConfig.from(props), new KafkaSettings(props))));
     }
 }

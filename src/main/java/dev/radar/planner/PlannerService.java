@@ -5,6 +5,7 @@ import dev.radar.events.CheckpointSaved;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.EventKeys;
 import dev.radar.events.ShardTask;
+import dev.radar.kafka.ConsumerLoops;
 import dev.radar.kafka.DeadLetters;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicAdmin;
@@ -81,12 +82,7 @@ public final class PlannerService implements Service {
             return;
         }
         running = false;
-        consumer.wakeup();
-        try {
-            thread.join(15_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ConsumerLoops.stop(consumer, thread, 15_000);
     }
 
     /** Reads radar.evaluations from the start so re-published checkpoints are recognised after a restart. */

@@ -8,6 +8,7 @@ import dev.radar.bench.Taxonomy;
 import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
 import dev.radar.events.ShardTask;
+import dev.radar.kafka.ConsumerLoops;
 import dev.radar.kafka.DeadLetters;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicSpec;
@@ -148,12 +149,7 @@ public final class ScorerService implements Service {
             return;
         }
         running = false;
-        consumer.wakeup();
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ConsumerLoops.stop(consumer, thread, 30_000);
     }
 
     private void run() {
