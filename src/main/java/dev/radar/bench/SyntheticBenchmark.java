@@ -1,5 +1,6 @@
 package dev.radar.bench;
 
+import dev.radar.FileTrees;
 import dev.radar.RadarException;
 
 import java.awt.Color;
@@ -7,7 +8,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * RADAR's synthetic benchmark in the M3-Bench layout: drawn 128x128 images (filled shapes on white) and
@@ -265,13 +264,8 @@ public final class SyntheticBenchmark {
     }
 
     private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try {
+            FileTrees.delete(dir);
         } catch (IOException e) {
             throw new RadarException("cannot replace " + dir + ": " + e.getMessage(), e);
         }

@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -125,7 +124,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             return 0;
         } finally {
             broker.stop();
-            deleteQuietly(stateDir);
+            dev.radar.FileTrees.deleteQuietly(stateDir);
         }
     }
 
@@ -246,14 +245,6 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     private static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (Exception e) {
-            // temp dir; nothing to do
-        }
     }
 
     /** Produces synthetic plans and scores as the planner and scorers would. */

@@ -93,7 +93,7 @@ public final class BenchScoringCommand implements Callable<Integer> {
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             }
         } finally {
-            deleteTree(tmp);
+            dev.radar.FileTrees.delete(tmp);
         }
         out.flush();
         return 0;
@@ -137,14 +137,6 @@ public final class BenchScoringCommand implements Callable<Integer> {
         try (Stream<Path> s = Files.list(checkpoints)) {
             return s.filter(Files::isDirectory).max(Comparator.naturalOrder())
                     .orElseThrow(() -> new dev.radar.RadarException("no checkpoint under " + checkpoints));
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

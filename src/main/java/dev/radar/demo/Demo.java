@@ -1,5 +1,6 @@
 package dev.radar.demo;
 
+import dev.radar.FileTrees;
 import dev.radar.RadarException;
 import dev.radar.Service;
 import dev.radar.aggregate.AggregatorConfig;
@@ -226,11 +227,7 @@ public final class Demo implements Service {
             metrics = null;
         }
         if (tempData && dataDir != null) {
-            try (Stream<Path> walk = Files.walk(dataDir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                LOG.warn("cannot delete {}: {}", dataDir, e.toString());
-            }
+            FileTrees.deleteQuietly(dataDir);
         }
     }
 

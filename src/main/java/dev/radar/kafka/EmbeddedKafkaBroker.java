@@ -1,5 +1,6 @@
 package dev.radar.kafka;
 
+import dev.radar.FileTrees;
 import dev.radar.RadarException;
 import dev.radar.Service;
 import kafka.server.KafkaConfig;
@@ -20,9 +21,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 /**
  * A real single-node Kafka broker (KRaft, broker+controller) running in this JVM, from the Maven Central
@@ -115,7 +114,7 @@ public final class EmbeddedKafkaBroker implements Service {
             server = null;
         }
         if (deleteOnStop) {
-            deleteRecursively(dataDir);
+            FileTrees.deleteQuietly(dataDir);
         }
     }
 
@@ -181,16 +180,5 @@ public final class EmbeddedKafkaBroker implements Service {
             }
         }
         throw new RadarException("embedded broker did not open port " + port + " within " + timeoutMs + " ms");
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}: {}", dir, e.toString());
-        }
     }
 }
