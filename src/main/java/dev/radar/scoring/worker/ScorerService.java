@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -328,7 +329,8 @@ public final class ScorerService implements Service {
                     .setFineAbility(ability.fineAbility()).setSampleId(sample.id()).setShardIndex(task.getShardIndex())
                     .setSds(res.success() ? res.sds() : 0.0).setCorrect(res.correct())
                     .setLlCorrect(res.llCorrect()).setLlNormCorrect(res.llNormCorrect())
-                    .setCandidateMeanLogits(toList(res.meanLogits())).setCandidateTokenCounts(toList(res.tokenCounts()))
+                    .setCandidateMeanLogits(Arrays.stream(res.meanLogits()).boxed().toList())
+                    .setCandidateTokenCounts(Arrays.stream(res.tokenCounts()).boxed().toList())
                     .setFailure(res.failure()).setScorerId(config.scorerId()).setScoreMillis(res.millis())
                     .setScoredAtMs(now).build());
         }
@@ -354,22 +356,6 @@ public final class ScorerService implements Service {
 
     private static String label(ShardTask t) {
         return t.getEvaluationId() + "#" + t.getShardIndex() + "/" + t.getShardCount();
-    }
-
-    private static List<Double> toList(double[] a) {
-        List<Double> l = new ArrayList<>(a.length);
-        for (double d : a) {
-            l.add(d);
-        }
-        return l;
-    }
-
-    private static List<Integer> toList(int[] a) {
-        List<Integer> l = new ArrayList<>(a.length);
-        for (int d : a) {
-            l.add(d);
-        }
-        return l;
     }
 
     private record ShardOutcome(List<SampleScore> scores, String reason, String detail) {
