@@ -27,12 +27,13 @@ import java.util.Properties;
  *   <tr><td>aggregator.perception.min.gain</td><td>0.01</td><td>perception must gain more than max(this, k * its standard error) for a stagnation alert</td></tr>
  *   <tr><td>aggregator.curve.max.steps</td><td>1000</td><td>completed checkpoints kept per run and benchmark version (oldest steps dropped)</td></tr>
  *   <tr><td>aggregator.alerts.max</td><td>100</td><td>recent alerts kept per run for queries</td></tr>
+ *   <tr><td>aggregator.live.max</td><td>256</td><td>live state objects kept in memory per task: checkpoint states with their seen sample ids, and run curves; older ones are reloaded from the stores on use</td></tr>
  * </table>
  */
 public record AggregatorConfig(String applicationId, Path stateDir, int threads, long commitIntervalMs,
                                long cacheMaxBytes, long reportIntervalMs, int reportEverySamples,
                                int stagnationWindow, double stagnationMinGain, double stderrFactor,
-                               double perceptionMinGain, int curveMaxSteps, int alertsMax) {
+                               double perceptionMinGain, int curveMaxSteps, int alertsMax, int liveMax) {
 
     public static final String PREFIX = "aggregator.";
 
@@ -43,8 +44,9 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
         if (curveMaxSteps < stagnationWindow) {
             throw new IllegalArgumentException("aggregator.curve.max.steps must be >= the stagnation window");
         }
-        if (threads < 1 || reportIntervalMs < 0 || reportEverySamples < 0 || alertsMax < 1) {
-            throw new IllegalArgumentException("aggregator settings out of range: threads >= 1, intervals >= 0, alerts.max >= 1");
+        if (threads < 1 || reportIntervalMs < 0 || reportEverySamples < 0 || alertsMax < 1 || liveMax < 1) {
+            throw new IllegalArgumentException(
+                    "aggregator settings out of range: threads >= 1, intervals >= 0, alerts.max >= 1, live.max >= 1");
         }
     }
 
@@ -66,7 +68,8 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
                 p.getDouble(PREFIX + "stagnation.stderr.factor", 2.0),
                 p.getDouble(PREFIX + "perception.min.gain", 0.01),
                 p.getInt(PREFIX + "curve.max.steps", 1000),
-                p.getInt(PREFIX + "alerts.max", 100));
+                p.getInt(PREFIX + "alerts.max", 100),
+                p.getInt(PREFIX + "live.max", 256));
     }
 
     /** Kafka Streams properties: every {@code kafka.*} client setting plus the aggregator's own, exactly-once. */

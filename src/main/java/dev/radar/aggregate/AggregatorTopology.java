@@ -42,8 +42,8 @@ import java.util.function.Function;
 public final class AggregatorTopology {
     /** Per (run, step, benchmark version) running totals. */
     public static final String CHECKPOINT_STORE = "aggregator-checkpoints";
-    /** Seen (evaluationId, task, sampleId): the dedupe set. */
-    public static final String SEEN_STORE = "aggregator-seen-samples";
+    /** Seen (evaluationId, task, sampleId), in chunks per checkpoint: the dedupe set (see {@link SeenSamples}). */
+    public static final String SEEN_STORE = "aggregator-seen-chunks";
     /** Latest emitted AbilityReport per report key (queries). */
     public static final String REPORT_STORE = "aggregator-reports";
     /** Per run: completed checkpoints by step, per benchmark version, and the stagnation flag. */
@@ -113,7 +113,7 @@ public final class AggregatorTopology {
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, org.apache.kafka.common.serialization.Serde<V> valueSerde) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde);
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde).withCachingEnabled();
     }
 
     private static <V> Produced<String, V> produced(TopicSpec<String, V> topic) {

@@ -21,17 +21,17 @@ import java.util.Set;
  * Folds SampleScores and EvaluationPlanned events of one (run, step) partition into per-(run, step, benchmark
  * version) state and emits AbilityReports keyed {@code runId/step/benchmarkVersion}.
  *
- * <p>Duplicates (same evaluation, task and sample id) are dropped through the seen-samples store, so redelivered
- * or re-scored samples never count twice. Partial reports are rate-limited per checkpoint (interval and/or every K
+ * <p>Checkpoint states are live objects ({@link LiveStore}): loaded once, changed in memory and written through to
+ * the store on every change, so a sample costs no deserialisation. Duplicates (same evaluation, task and sample id)
+ * are dropped through each checkpoint's {@link SeenSamples}, written through to the seen store in chunks, so
+ * redelivered or re-scored samples never count twice. Partial reports are rate-limited per checkpoint (interval and/or every K
  * samples); a wall-clock punctuator flushes checkpoints left with unreported samples. A report that is complete
  * always goes out, and again if a late, new sample changes it.
  */
 final class CheckpointAggregator implements Processor<String, SpecificRecord, String, AbilityReport> {
-    private static final byte[] SEEN = new byte[0];
-
     private final AggregatorConfig cfg;
     private ProcessorContext<String, AbilityReport> context;
-    private KeyValueStore<String, CheckpointState> checkpoints;
+    private LiveStore<CheckpointState> checkpoints;
     private KeyValueStore<String, byte[]> seen;
     private KeyValueStore<String, AbilityReport> reports;
     /** Checkpoints with samples not yet in a report; in memory only: after a restart the next sample re-marks them. */
@@ -44,8 +44,16 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
     @Override
     public void init(ProcessorContext<String, AbilityReport> context) {
         this.context = context;
-        this.checkpoints = context.getStateStore(AggregatorTopology.CHECKPOINT_STORE);
+        KeyValueStore<String, CheckpointState> stored = context.getStateStore(AggregatorTopology.CHECKPOINT_STORE);
         this.seen = context.getStateStore(AggregatorTopology.SEEN_STORE);
+        this.checkpoints = new LiveStore<>(stored, key -> {
+            CheckpointState state = stored.get(key);
+            if (state != null) {
+                state.seen = SeenSamples.load(seen, key);
+            }
+            return state;
+        }, cfg.liveMax());
+        this.unreported.clear();
         this.reports = context.getStateStore(AggregatorTopology.REPORT_STORE);
         if (cfg.reportIntervalMs() > 0) {
             context.schedule(Duration.ofMillis(cfg.reportIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::flush);
@@ -62,13 +70,13 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
     }
 
     private void onScore(SampleScore score, long timestamp) {
-        String seenKey = score.getEvaluationId() + "|" + score.getTask() + "|" + score.getSampleId();
-        if (seen.get(seenKey) != null) {
-            return;
-        }
-        seen.put(seenKey, SEEN);
         String key = EventKeys.report(score.getRunId(), score.getStep(), score.getBenchmarkVersion());
         CheckpointState state = load(key, score.getRunId(), score.getStep(), score.getBenchmarkVersion());
+        SeenSamples.Chunk chunk = state.seen.add(score.getEvaluationId(), score.getTask(), score.getSampleId());
+        if (chunk == null) {
+            return;
+        }
+        seen.put(chunk.key(), chunk.value());
         state.apply(score);
         update(key, state, timestamp, false);
     }

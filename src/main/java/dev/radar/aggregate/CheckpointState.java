@@ -3,6 +3,7 @@ package dev.radar.aggregate;
 import dev.radar.events.AbilityReport;
 import dev.radar.events.AbilityScore;
 import dev.radar.events.EvaluationPlanned;
+import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
 import dev.radar.events.TaskExpectation;
 
@@ -41,12 +42,16 @@ final class CheckpointState {
     long lastEmitMs = NEVER;
     int sinceEmit;
     final Map<String, TaskTally> tasks = new TreeMap<>();
+    /** The samples counted so far (dedupe); not part of the stored value: the seen store holds it. */
+    SeenSamples seen;
 
     /** Per-task running totals. */
     static final class TaskTally {
-        String source = "";
-        String ability = "";
-        String fineAbility = "";
+        private String source = "";
+        private String ability = "";
+        private String fineAbility = "";
+        /** The encoded name and taxonomy, kept by {@link StateSerdes} while they do not change. */
+        byte[] encodedTaxonomy;
         int expected;
         int scored;
         int correct;
@@ -56,6 +61,27 @@ final class CheckpointState {
 
         int done() {
             return scored + failed;
+        }
+
+        String source() {
+            return source;
+        }
+
+        String ability() {
+            return ability;
+        }
+
+        String fineAbility() {
+            return fineAbility;
+        }
+
+        void taxonomy(String source, String ability, String fineAbility) {
+            if (!source.equals(this.source) || !ability.equals(this.ability) || !fineAbility.equals(this.fineAbility)) {
+                this.source = source;
+                this.ability = ability;
+                this.fineAbility = fineAbility;
+                encodedTaxonomy = null;
+            }
         }
 
         double mean() {
@@ -81,6 +107,7 @@ final class CheckpointState {
         s.runId = runId;
         s.step = step;
         s.benchmarkVersion = benchmarkVersion;
+        s.seen = new SeenSamples(EventKeys.report(runId, step, benchmarkVersion));
         return s;
     }
 
@@ -94,9 +121,7 @@ final class CheckpointState {
         TaskTally t = tasks.computeIfAbsent(score.getTask(), k -> new TaskTally());
         if (!planned) {
             // Provisional taxonomy until the plan (the authority) arrives.
-            t.source = score.getSource();
-            t.ability = score.getAbility();
-            t.fineAbility = score.getFineAbility();
+            t.taxonomy(score.getSource(), score.getAbility(), score.getFineAbility());
         }
         if (score.getFailure() != null) {
             t.failed++;
@@ -121,9 +146,7 @@ final class CheckpointState {
         int sum = 0;
         for (TaskExpectation e : plan.getTasks()) {
             TaskTally t = tasks.computeIfAbsent(e.getTask(), k -> new TaskTally());
-            t.source = e.getSource();
-            t.ability = e.getAbility();
-            t.fineAbility = e.getFineAbility();
+            t.taxonomy(e.getSource(), e.getAbility(), e.getFineAbility());
             t.expected = e.getExpectedSamples();
             sum += e.getExpectedSamples();
         }
@@ -179,8 +202,8 @@ final class CheckpointState {
                 taskScores.add(score(name, "task", t.mean(), t.accuracy(), t.stderr(), t.scored, t.expected, t.failed));
             }
         });
-        List<AbilityScore> abilities = new ArrayList<>(group("ability", t -> t.ability));
-        abilities.addAll(group("fine", t -> t.fineAbility));
+        List<AbilityScore> abilities = new ArrayList<>(group("ability", TaskTally::ability));
+        abilities.addAll(group("fine", TaskTally::fineAbility));
         Double gap = null;
         AbilityScore p = find(abilities, PERCEPTION);
         AbilityScore r = find(abilities, REASONING);

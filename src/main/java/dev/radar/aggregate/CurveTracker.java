@@ -25,7 +25,7 @@ final class CurveTracker implements Processor<String, AbilityReport, String, Abi
     private final AggregatorConfig cfg;
     private final StagnationDetector detector;
     private ProcessorContext<String, AbilityAlert> context;
-    private KeyValueStore<String, RunCurves> curves;
+    private LiveStore<RunCurves> curves;
     private KeyValueStore<String, List<AbilityAlert>> alerts;
 
     CurveTracker(AggregatorConfig cfg) {
@@ -36,7 +36,7 @@ final class CurveTracker implements Processor<String, AbilityReport, String, Abi
     @Override
     public void init(ProcessorContext<String, AbilityAlert> context) {
         this.context = context;
-        this.curves = context.getStateStore(AggregatorTopology.CURVE_STORE);
+        this.curves = new LiveStore<>(context.getStateStore(AggregatorTopology.CURVE_STORE), cfg.liveMax());
         this.alerts = context.getStateStore(AggregatorTopology.ALERT_STORE);
     }
 

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,42 +26,46 @@ final class StateSerdes {
     private StateSerdes() {
     }
 
-    private static final int CHECKPOINT_FORMAT = 1;
+    private static final int CHECKPOINT_FORMAT = 2;
 
     static Serde<CheckpointState> checkpoint() {
         return Serdes.serdeFrom((topic, s) -> s == null ? null : writeCheckpoint(s),
                 (topic, bytes) -> bytes == null ? null : readCheckpoint(bytes));
     }
 
+    /**
+     * Runs on every sample, so it avoids re-encoding what does not change: each task's name and taxonomy are encoded
+     * once and copied after that; the rest is fixed-width numbers.
+     */
     static byte[] writeCheckpoint(CheckpointState s) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 48 * s.tasks.size());
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(CHECKPOINT_FORMAT);
-            out.writeUTF(s.evaluationId);
-            out.writeUTF(s.runId);
-            out.writeLong(s.step);
-            out.writeLong(s.tokensSeen == null ? -1 : s.tokensSeen);
-            out.writeUTF(s.benchmarkVersion);
-            out.writeBoolean(s.planned);
-            out.writeInt(s.expectedTotal);
-            out.writeLong(s.lastEmitMs);
-            out.writeInt(s.sinceEmit);
-            out.writeInt(s.tasks.size());
-            for (var e : s.tasks.entrySet()) {
-                CheckpointState.TaskTally t = e.getValue();
-                out.writeUTF(e.getKey());
-                out.writeUTF(t.source);
-                out.writeUTF(t.ability);
-                out.writeUTF(t.fineAbility);
-                out.writeInt(t.expected);
-                out.writeInt(t.scored);
-                out.writeInt(t.correct);
-                out.writeInt(t.failed);
-                out.writeDouble(t.sum);
-                out.writeDouble(t.sumSq);
+        byte[] strings = utf(s.evaluationId, s.runId, s.benchmarkVersion);
+        int size = 1 + strings.length + 8 + 8 + 1 + 4 + 8 + 4 + 4;
+        for (var e : s.tasks.entrySet()) {
+            CheckpointState.TaskTally t = e.getValue();
+            if (t.encodedTaxonomy == null) {
+                t.encodedTaxonomy = utf(e.getKey(), t.source(), t.ability(), t.fineAbility());
             }
-            out.flush();
+            size += t.encodedTaxonomy.length + 4 * 4 + 2 * 8;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put((byte) CHECKPOINT_FORMAT).put(strings);
+        out.putLong(s.step).putLong(s.tokensSeen == null ? -1 : s.tokensSeen).put((byte) (s.planned ? 1 : 0))
+                .putInt(s.expectedTotal).putLong(s.lastEmitMs).putInt(s.sinceEmit).putInt(s.tasks.size());
+        for (CheckpointState.TaskTally t : s.tasks.values()) {
+            out.put(t.encodedTaxonomy).putInt(t.expected).putInt(t.scored).putInt(t.correct).putInt(t.failed)
+                    .putDouble(t.sum).putDouble(t.sumSq);
+        }
+        return out.array();
+    }
+
+    /** Strings as {@link DataOutputStream#writeUTF} writes them, so that {@link DataInputStream#readUTF} reads them. */
+    private static byte[] utf(String... strings) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * strings.length);
+            DataOutputStream out = new DataOutputStream(bytes);
+            for (String string : strings) {
+                out.writeUTF(string);
+            }
             return bytes.toByteArray();
         } catch (IOException e) {
             throw new SerializationException("cannot encode checkpoint state", e);
@@ -76,10 +81,10 @@ final class StateSerdes {
             CheckpointState s = new CheckpointState();
             s.evaluationId = in.readUTF();
             s.runId = in.readUTF();
+            s.benchmarkVersion = in.readUTF();
             s.step = in.readLong();
             long tokens = in.readLong();
             s.tokensSeen = tokens < 0 ? null : tokens;
-            s.benchmarkVersion = in.readUTF();
             s.planned = in.readBoolean();
             s.expectedTotal = in.readInt();
             s.lastEmitMs = in.readLong();
@@ -88,9 +93,7 @@ final class StateSerdes {
             for (int i = 0; i < n; i++) {
                 String name = in.readUTF();
                 CheckpointState.TaskTally t = new CheckpointState.TaskTally();
-                t.source = in.readUTF();
-                t.ability = in.readUTF();
-                t.fineAbility = in.readUTF();
+                t.taxonomy(in.readUTF(), in.readUTF(), in.readUTF());
                 t.expected = in.readInt();
                 t.scored = in.readInt();
                 t.correct = in.readInt();

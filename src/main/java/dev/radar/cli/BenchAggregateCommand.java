@@ -86,7 +86,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                             "aggregator.state.dir", stateDir.toString()));
             KafkaSettings kafka = new KafkaSettings(props);
             TopicAdmin.ensureTopics(kafka);
-            awaitLeaders(kafka);
+            TopicAdmin.awaitServed(kafka, List.of(Topics.EVALUATIONS.name(), Topics.SAMPLE_SCORES.name(),
+                    Topics.ABILITY_REPORTS.name()), Duration.ofSeconds(30));
             int partitions = kafka.partitions(Topics.SAMPLE_SCORES);
 
             out.printf(Locale.ROOT, "[1/4] producing %,d SampleScores (%d checkpoints x %d samples, %d runs, %d tasks) and their plans...%n",
@@ -153,28 +154,6 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         }
         java.util.Arrays.sort(lat);
         return lat;
-    }
-
-    /**
-     * Waits until every partition of the inputs has a leader: an idempotent producer that starts on freshly created
-     * topics can otherwise hit NOT_LEADER then OUT_OF_ORDER_SEQUENCE retries forever on the embedded broker.
-     */
-    private static void awaitLeaders(KafkaSettings kafka) throws Exception {
-        List<String> names = List.of(Topics.EVALUATIONS.name(), Topics.SAMPLE_SCORES.name(), Topics.ABILITY_REPORTS.name());
-        long deadline = System.currentTimeMillis() + 30_000;
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.admin())) {
-            while (true) {
-                boolean ready = admin.describeTopics(names).allTopicNames().get().values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-                if (ready) {
-                    return;
-                }
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("topic partitions have no leader after 30 s");
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 
     private static double rawConsumeSeconds(KafkaSettings kafka, int expected) {

@@ -183,6 +183,36 @@ class AggregatorTopologyTest {
     }
 
     @Test
+    void dedupeHoldsAcrossChunksAndAfterACheckpointWasReloadedFromTheStores() {
+        // One live object at a time: every switch between the two checkpoints reloads state and seen ids from the stores.
+        start(Map.of("aggregator.live.max", "1"));
+        int n = 3 * SeenSamples.CHUNK + 5;
+        send(plan("run-a", 1000, V1, Map.of(COLOURS, n)));
+        send(plan("run-a", 2000, V1, Map.of(COLOURS, 1)));
+        for (int i = 0; i < n - 10; i++) {
+            send(score("run-a", 1000, V1, COLOURS, "q" + i, 0.5, true));
+        }
+        send(score("run-a", 2000, V1, COLOURS, "q0", 0.1, false)); // evicts step 1000
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < n; i++) {
+                // Redelivered ones carry another SDS: counted twice, they would move the mean.
+                send(score("run-a", 1000, V1, COLOURS, "q" + i, i < n - 10 ? 0.9 : 0.5, true));
+                if (i % 50 == 0) {
+                    send(score("run-a", 2000, V1, COLOURS, "q0", 0.9, true)); // a duplicate that still evicts step 1000
+                }
+            }
+        }
+        List<KeyValue<String, AbilityReport>> out = reports.readKeyValuesToList();
+        AbilityReport r = last(out, EventKeys.report("run-a", 1000, V1));
+        assertTrue(r.getComplete());
+        AbilityScore colours = find(r.getTasks(), "task", COLOURS.name());
+        assertEquals(n, colours.getSamples());
+        assertEquals(0.5, colours.getSds(), EPS);
+        assertEquals(0.1, find(last(out, EventKeys.report("run-a", 2000, V1)).getTasks(), "task", COLOURS.name()).getSds(), EPS);
+        assertEquals(1, out.stream().filter(kv -> kv.key.equals(EventKeys.report("run-a", 1000, V1)) && kv.value.getComplete()).count());
+    }
+
+    @Test
     void partialReportsCarryProgressAndAreRateLimitedUntilTheCompleteOne() {
         start(Map.of("aggregator.report.interval.ms", "1000"));
         send(plan("run-a", 1000, V1, Map.of(COLOURS, 5, COUNTING, 5)));

@@ -1,0 +1,56 @@
+package dev.radar.aggregate;
+
+import dev.radar.events.AbilityReport;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static dev.radar.aggregate.TestEvents.COLOURS;
+import static dev.radar.aggregate.TestEvents.COUNTING;
+import static dev.radar.aggregate.TestEvents.plan;
+import static dev.radar.aggregate.TestEvents.score;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class StateSerdesTest {
+    private static final String V1 = "v1-0123456789abcdef";
+
+    private static CheckpointState roundTrip(CheckpointState s) {
+        return StateSerdes.readCheckpoint(StateSerdes.writeCheckpoint(s));
+    }
+
+    @Test
+    void checkpointStateSurvivesItsEncodingWhole() {
+        CheckpointState s = CheckpointState.of("run-ü", 1000, V1);
+        s.apply(score("run-ü", 1000, V1, COLOURS, "q1", 0.75, true));
+        s.apply(score("run-ü", 1000, V1, COUNTING, "q2", 0.25, false));
+        s.apply(plan("run-ü", 1000, V1, Map.of(COLOURS, 3, COUNTING, 1)));
+        s.lastEmitMs = 123_456;
+        s.sinceEmit = 7;
+        CheckpointState back = roundTrip(s);
+        assertEquals(s.evaluationId, back.evaluationId);
+        assertEquals(s.tokensSeen, back.tokensSeen);
+        assertEquals(s.planned, back.planned);
+        assertEquals(s.expectedTotal, back.expectedTotal);
+        assertEquals(123_456, back.lastEmitMs);
+        assertEquals(7, back.sinceEmit);
+        // Everything a report is made of matches.
+        AbilityReport expected = s.toReport(1);
+        assertEquals(expected, back.toReport(1));
+    }
+
+    @Test
+    void unknownTokensStayUnknownAndAChangedTaxonomyIsReEncoded() {
+        CheckpointState s = CheckpointState.of("run-a", 1000, V1);
+        dev.radar.events.SampleScore noTokens = score("run-a", 1000, V1, COLOURS, "q1", 0.5, true);
+        noTokens.setTokensSeen(null);
+        s.apply(noTokens);
+        assertNull(roundTrip(s).tokensSeen);
+        StateSerdes.writeCheckpoint(s); // taxonomy encoded and kept
+        s.tasks.get(COLOURS.name()).taxonomy("Other", "reasoning", "counting");
+        CheckpointState.TaskTally back = roundTrip(s).tasks.get(COLOURS.name());
+        assertEquals("Other", back.source());
+        assertEquals("reasoning", back.ability());
+        assertEquals("counting", back.fineAbility());
+    }
+}
