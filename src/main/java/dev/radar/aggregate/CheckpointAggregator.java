@@ -21,10 +21,11 @@ import java.util.Set;
  * Folds SampleScores and EvaluationPlanned events of one (run, step) partition into per-(run, step, benchmark
  * version) state and emits AbilityReports keyed {@code runId/step/benchmarkVersion}.
  *
- * <p>Checkpoint states are live objects ({@link LiveStore}): loaded once, changed in memory and written through to
- * the store on every change, so a sample costs no deserialisation. Duplicates (same evaluation, task and sample id)
- * are dropped through each checkpoint's {@link SeenSamples}, written through to the seen store in chunks, so
- * redelivered or re-scored samples never count twice. Partial reports are rate-limited per checkpoint (interval and/or every K
+ * <p>Checkpoint states are live objects ({@link LiveStore}): loaded once, changed in memory and written through
+ * before the next record, so a sample costs no deserialisation. A new sample is written once: its id and its count
+ * go to the seen store in its {@link SeenSamples} chunk, which also drops duplicates (same evaluation, task and sample
+ * id), so redelivered or re-scored samples never count twice; the checkpoint store is rewritten only when the
+ * state's own part (ids, plan, taxonomy, report bookkeeping) changes. Partial reports are rate-limited per checkpoint (interval and/or every K
  * samples); a wall-clock punctuator flushes checkpoints left with unreported samples. A report that is complete
  * always goes out, and again if a late, new sample changes it.
  */
@@ -49,7 +50,7 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         this.checkpoints = new LiveStore<>(stored, key -> {
             CheckpointState state = stored.get(key);
             if (state != null) {
-                state.seen = SeenSamples.load(seen, key);
+                state.seen = SeenSamples.load(seen, key, state);
             }
             return state;
         }, cfg.liveMax());
@@ -72,13 +73,13 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
     private void onScore(SampleScore score, long timestamp) {
         String key = EventKeys.report(score.getRunId(), score.getStep(), score.getBenchmarkVersion());
         CheckpointState state = load(key, score.getRunId(), score.getStep(), score.getBenchmarkVersion());
-        SeenSamples.Chunk chunk = state.seen.add(score.getEvaluationId(), score.getTask(), score.getSampleId());
+        SeenSamples.Chunk chunk = state.seen.add(score);
         if (chunk == null) {
             return;
         }
-        seen.put(chunk.key(), chunk.value());
-        state.apply(score);
-        update(key, state, timestamp, false);
+        seen.put(chunk.key(), chunk.value()); // the sample's id and its count, in one write
+        boolean storedPartChanged = state.apply(score);
+        update(key, state, timestamp, false, storedPartChanged);
     }
 
     private void onPlan(EvaluationPlanned plan, long timestamp) {
@@ -86,7 +87,7 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         CheckpointState state = load(key, plan.getRunId(), plan.getStep(), plan.getBenchmarkVersion());
         state.apply(plan);
         // Progress just became known: worth a report right away.
-        update(key, state, timestamp, true);
+        update(key, state, timestamp, true, true);
     }
 
     private CheckpointState load(String key, String runId, long step, String version) {
@@ -94,8 +95,12 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         return state != null ? state : CheckpointState.of(runId, step, version);
     }
 
-    /** Stores {@code state} and emits its report when complete, forced, or the rate limit allows. */
-    private void update(String key, CheckpointState state, long timestamp, boolean force) {
+    /**
+     * Emits the report of {@code state} when complete, forced, or the rate limit allows, and stores the state's own
+     * part when that changed (a report changes its bookkeeping). A state new to the live map always has a changed
+     * part (its ids, its first task), so it is always put, and thereby kept live.
+     */
+    private void update(String key, CheckpointState state, long timestamp, boolean force, boolean storedPartChanged) {
         long now = context.currentSystemTimeMs();
         boolean due = force || state.complete() || state.partialDue(now, cfg.reportIntervalMs(), cfg.reportEverySamples());
         AbilityReport report = null;
@@ -105,7 +110,9 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         } else {
             unreported.add(key);
         }
-        checkpoints.put(key, state);
+        if (report != null || storedPartChanged) {
+            checkpoints.put(key, state);
+        }
         if (report != null) {
             emit(key, report, timestamp);
         }

@@ -15,8 +15,10 @@ import java.util.function.Function;
 
 /**
  * Running totals of one (run, step, benchmark version): per task count, SDS sum and sum of squares, correct and
- * failed counts, plus the plan's expected counts once the EvaluationPlanned has arrived. Mutable; lives in the
- * checkpoint store and is rewritten on every new sample.
+ * failed counts, plus the plan's expected counts once the EvaluationPlanned has arrived. Mutable and kept live by the
+ * aggregator. It is stored in two parts: the checkpoint store holds ids, plan, taxonomy and report bookkeeping,
+ * rewritten only when they change; each sample's contribution is stored with its id in the seen store
+ * ({@link SeenSamples}), from which the totals are rebuilt on load. A new sample thus costs one store write.
  *
  * <p>Scores: a task's SDS is the mean over its scored samples (failed ones count toward completion only); an
  * ability's (or fine ability's) SDS and accuracy are the unweighted mean over its tasks of the task means, and its
@@ -75,13 +77,16 @@ final class CheckpointState {
             return fineAbility;
         }
 
-        void taxonomy(String source, String ability, String fineAbility) {
-            if (!source.equals(this.source) || !ability.equals(this.ability) || !fineAbility.equals(this.fineAbility)) {
-                this.source = source;
-                this.ability = ability;
-                this.fineAbility = fineAbility;
-                encodedTaxonomy = null;
+        /** Sets the taxonomy; returns whether it changed. */
+        boolean taxonomy(String source, String ability, String fineAbility) {
+            if (source.equals(this.source) && ability.equals(this.ability) && fineAbility.equals(this.fineAbility)) {
+                return false;
             }
+            this.source = source;
+            this.ability = ability;
+            this.fineAbility = fineAbility;
+            encodedTaxonomy = null;
+            return true;
         }
 
         double mean() {
@@ -111,30 +116,53 @@ final class CheckpointState {
         return s;
     }
 
-    void apply(SampleScore score) {
+    /**
+     * Counts a sample not seen before.
+     *
+     * @return whether the stored part of the state changed (ids, tokens seen, a new task or its provisional
+     * taxonomy); the count itself is stored with the sample's id by {@link SeenSamples}
+     */
+    boolean apply(SampleScore score) {
+        boolean changed = false;
         if (evaluationId.isEmpty()) {
             evaluationId = score.getEvaluationId();
+            changed = true;
         }
-        if (tokensSeen == null) {
+        if (tokensSeen == null && score.getTokensSeen() != null) {
             tokensSeen = score.getTokensSeen();
+            changed = true;
         }
-        TaskTally t = tasks.computeIfAbsent(score.getTask(), k -> new TaskTally());
+        TaskTally t = tasks.get(score.getTask());
+        if (t == null) {
+            t = new TaskTally();
+            tasks.put(score.getTask(), t);
+            changed = true;
+        }
         if (!planned) {
             // Provisional taxonomy until the plan (the authority) arrives.
-            t.taxonomy(score.getSource(), score.getAbility(), score.getFineAbility());
+            changed |= t.taxonomy(score.getSource(), score.getAbility(), score.getFineAbility());
         }
-        if (score.getFailure() != null) {
+        count(t, score.getFailure() != null, score.getCorrect(), score.getSds());
+        sinceEmit++;
+        return changed;
+    }
+
+    /** Adds one sample to its task's totals: for a new sample, and when the totals are rebuilt from the seen store. */
+    void count(String task, boolean failed, boolean correct, double sds) {
+        count(tasks.computeIfAbsent(task, k -> new TaskTally()), failed, correct, sds);
+    }
+
+    private static void count(TaskTally t, boolean failed, boolean correct, double sds) {
+        if (failed) {
             t.failed++;
         } else {
-            double sds = score.getSds();
             t.scored++;
             t.sum += sds;
             t.sumSq += sds * sds;
-            if (score.getCorrect()) {
+            if (correct) {
                 t.correct++;
             }
         }
-        sinceEmit++;
     }
 
     void apply(EvaluationPlanned plan) {

@@ -8,9 +8,10 @@ import java.util.function.Function;
 
 /**
  * Live, mutable state objects in front of a key-value store: the first read of a key loads it (deserialises once),
- * later reads return the same object, and every change is written through with {@link #put} before the next record
- * is processed. The store (and its changelog, inside the task's transaction) therefore always holds what the objects
- * hold, which keeps exactly-once intact; the map only saves deserialising on every record.
+ * later reads return the same object, and the caller writes every change through before the next record is
+ * processed, with {@link #put} or, for a part the loader reads from elsewhere, to that store. The stores (and their
+ * changelogs, inside the task's transaction) therefore always hold what the objects hold, which keeps exactly-once
+ * intact; the map only saves deserialising on every record.
  *
  * <p>One instance per processor {@code init}: a task that is closed and revived (a failed transaction, a
  * rebalance) re-initialises its processors, so objects never outlive the store contents they mirror. The map keeps

@@ -1,5 +1,6 @@
 package dev.radar.aggregate;
 
+import dev.radar.events.SampleScore;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -18,11 +19,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The dedupe set of one checkpoint: every (evaluation id, task, sample id) already counted, so that a redelivered or
- * re-scored sample never counts twice. It lives in memory beside the checkpoint's state and is written through to the
- * seen store in chunks: per (evaluation, task), ids fill chunks of up to {@link #CHUNK}, and a new id rewrites only
- * its open chunk. With the store's cache in front, the changelog then carries about one record per chunk and commit
- * instead of one per sample, which is what keeps dedupe affordable at full input rate.
+ * The samples counted for one checkpoint: every (evaluation id, task, sample id) already counted, so that a
+ * redelivered or re-scored sample never counts twice, each with what it added (failed, correct, SDS), so that the
+ * checkpoint's totals can be rebuilt from them. It lives in memory beside the checkpoint's state and is written
+ * through to the seen store in chunks: per (evaluation, task), samples fill chunks of up to {@link #CHUNK}, and a new
+ * one rewrites only its open chunk. With the store's cache in front, the changelog then carries about one record per
+ * chunk and commit instead of one per sample, and a sample's id and count land in the same write.
  *
  * <p>Store key {@code checkpointKey|evaluationId|task|chunkNo}; the value repeats the first three fields, so that
  * loading by the prefix {@code checkpointKey|} keeps only exact matches whatever characters the ids contain.
@@ -30,7 +32,9 @@ import java.util.Set;
 final class SeenSamples {
     /** Ids per stored chunk: bounds the bytes rewritten per sample (~ CHUNK x id length). */
     static final int CHUNK = 64;
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
+    private static final int FAILED = 1;
+    private static final int CORRECT = 2;
     private static final StringSerializer KEYS = new StringSerializer();
 
     /** One write-through of a chunk: put {@code value} under {@code key} in the seen store. */
@@ -69,9 +73,11 @@ final class SeenSamples {
      *
      * @return the chunk to write through to the seen store, or null when the sample was seen before (a duplicate)
      */
-    Chunk add(String evaluationId, String task, String sampleId) {
+    Chunk add(SampleScore score) {
+        String evaluationId = score.getEvaluationId();
+        String task = score.getTask();
         Ids ids = groups.computeIfAbsent(new Group(evaluationId, task), g -> new Ids());
-        if (!ids.seen.add(sampleId)) {
+        if (!ids.seen.add(score.getSampleId())) {
             return null;
         }
         size++;
@@ -79,7 +85,10 @@ final class SeenSamples {
             if (ids.open == null || ids.openCount == CHUNK) {
                 startChunk(ids, evaluationId, task);
             }
-            ids.open.writeUTF(sampleId);
+            ids.open.writeUTF(score.getSampleId());
+            boolean failed = score.getFailure() != null;
+            ids.open.writeByte((failed ? FAILED : 0) | (score.getCorrect() ? CORRECT : 0));
+            ids.open.writeDouble(failed ? 0.0 : score.getSds());
             ids.openCount++;
             byte[] value = ids.openBytes.toByteArray();
             ByteBuffer.wrap(value).putInt(ids.countOffset, ids.openCount);
@@ -92,7 +101,7 @@ final class SeenSamples {
     private void startChunk(Ids ids, String evaluationId, String task) throws IOException {
         ids.openChunk = ids.nextChunk++;
         ids.openCount = 0;
-        ids.openBytes = new ByteArrayOutputStream(64 + CHUNK * 24);
+        ids.openBytes = new ByteArrayOutputStream(64 + CHUNK * 32);
         ids.open = new DataOutputStream(ids.openBytes);
         ids.open.writeByte(FORMAT);
         ids.open.writeUTF(checkpointKey);
@@ -107,19 +116,22 @@ final class SeenSamples {
         return checkpointKey + "|" + evaluationId + "|" + task + "|" + chunk;
     }
 
-    /** The dedupe set of {@code checkpointKey} as stored; new ids go to fresh chunks after the stored ones. */
-    static SeenSamples load(KeyValueStore<String, byte[]> store, String checkpointKey) {
+    /**
+     * The samples of {@code checkpointKey} as stored, each also counted into {@code totals} (a state read from the
+     * checkpoint store, whose totals start at zero). New samples go to fresh chunks after the stored ones.
+     */
+    static SeenSamples load(KeyValueStore<String, byte[]> store, String checkpointKey, CheckpointState totals) {
         SeenSamples samples = new SeenSamples(checkpointKey);
         try (KeyValueIterator<String, byte[]> it = store.prefixScan(checkpointKey + "|", KEYS)) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> entry = it.next();
-                samples.read(entry.key, entry.value);
+                samples.read(entry.key, entry.value, totals);
             }
         }
         return samples;
     }
 
-    private void read(String key, byte[] value) {
+    private void read(String key, byte[] value, CheckpointState totals) {
         if (value == null) {
             return;
         }
@@ -138,8 +150,12 @@ final class SeenSamples {
             Ids ids = groups.computeIfAbsent(new Group(evaluationId, task), g -> new Ids());
             ids.nextChunk = Math.max(ids.nextChunk, chunk + 1);
             for (int i = 0; i < n; i++) {
-                if (ids.seen.add(in.readUTF())) {
+                String sampleId = in.readUTF();
+                int flags = in.readByte();
+                double sds = in.readDouble();
+                if (ids.seen.add(sampleId)) {
                     size++;
+                    totals.count(task, (flags & FAILED) != 0, (flags & CORRECT) != 0, sds);
                 }
             }
         } catch (IOException e) {

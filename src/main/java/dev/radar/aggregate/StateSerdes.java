@@ -19,14 +19,14 @@ import java.util.List;
 
 /**
  * Serdes of the aggregator's internal state stores (never on public topics, so they are free to be compact).
- * The checkpoint state is rewritten on every sample, hence a hand-written binary format; the rarely written
- * curve state is JSON; alert lists reuse the Avro event encoding.
+ * The checkpoint state has a hand-written binary format; the rarely written curve state is JSON; alert lists reuse
+ * the Avro event encoding.
  */
 final class StateSerdes {
     private StateSerdes() {
     }
 
-    private static final int CHECKPOINT_FORMAT = 2;
+    private static final int CHECKPOINT_FORMAT = 3;
 
     static Serde<CheckpointState> checkpoint() {
         return Serdes.serdeFrom((topic, s) -> s == null ? null : writeCheckpoint(s),
@@ -34,8 +34,9 @@ final class StateSerdes {
     }
 
     /**
-     * Runs on every sample, so it avoids re-encoding what does not change: each task's name and taxonomy are encoded
-     * once and copied after that; the rest is fixed-width numbers.
+     * The stored part of a checkpoint state: ids, plan, taxonomy and report bookkeeping, without the per-task totals,
+     * which {@link SeenSamples} stores with each sample and rebuilds on load. Each task's name and taxonomy are
+     * encoded once and copied after that.
      */
     static byte[] writeCheckpoint(CheckpointState s) {
         byte[] strings = utf(s.evaluationId, s.runId, s.benchmarkVersion);
@@ -45,15 +46,14 @@ final class StateSerdes {
             if (t.encodedTaxonomy == null) {
                 t.encodedTaxonomy = utf(e.getKey(), t.source(), t.ability(), t.fineAbility());
             }
-            size += t.encodedTaxonomy.length + 4 * 4 + 2 * 8;
+            size += t.encodedTaxonomy.length + 4;
         }
         ByteBuffer out = ByteBuffer.allocate(size);
         out.put((byte) CHECKPOINT_FORMAT).put(strings);
         out.putLong(s.step).putLong(s.tokensSeen == null ? -1 : s.tokensSeen).put((byte) (s.planned ? 1 : 0))
                 .putInt(s.expectedTotal).putLong(s.lastEmitMs).putInt(s.sinceEmit).putInt(s.tasks.size());
         for (CheckpointState.TaskTally t : s.tasks.values()) {
-            out.put(t.encodedTaxonomy).putInt(t.expected).putInt(t.scored).putInt(t.correct).putInt(t.failed)
-                    .putDouble(t.sum).putDouble(t.sumSq);
+            out.put(t.encodedTaxonomy).putInt(t.expected);
         }
         return out.array();
     }
@@ -72,6 +72,7 @@ final class StateSerdes {
         }
     }
 
+    /** The stored part of a checkpoint state; its totals are zero until {@link SeenSamples#load} adds them. */
     static CheckpointState readCheckpoint(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int format = in.readByte();
@@ -95,11 +96,6 @@ final class StateSerdes {
                 CheckpointState.TaskTally t = new CheckpointState.TaskTally();
                 t.taxonomy(in.readUTF(), in.readUTF(), in.readUTF());
                 t.expected = in.readInt();
-                t.scored = in.readInt();
-                t.correct = in.readInt();
-                t.failed = in.readInt();
-                t.sum = in.readDouble();
-                t.sumSq = in.readDouble();
                 s.tasks.put(name, t);
             }
             return s;
