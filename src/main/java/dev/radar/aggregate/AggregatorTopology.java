@@ -59,7 +59,7 @@ public final class AggregatorTopology {
         builder.addStateStore(store(CHECKPOINT_STORE, StateSerdes.checkpoint()));
         builder.addStateStore(store(SEEN_STORE, Serdes.ByteArray()));
         builder.addStateStore(store(REPORT_STORE, Topics.ABILITY_REPORTS.valueSerde()));
-        builder.addStateStore(store(CURVE_STORE, StateSerdes.json(RunCurves.class)));
+        builder.addStateStore(store(CURVE_STORE, StateSerdes.curves()));
         builder.addStateStore(store(ALERT_STORE, StateSerdes.avroList(AbilityAlert.class)));
 
         KStream<String, SpecificRecord> scores = decoded(builder, Topics.SAMPLE_SCORES, AggregatorTopology::invalidScore);

@@ -11,12 +11,12 @@ import java.util.TreeMap;
  */
 final class RunCurves {
     /** Version of the most recently completed checkpoint: the one queries show. */
-    public String latestVersion;
-    public Map<String, VersionCurve> versions = new TreeMap<>();
+    String latestVersion;
+    final Map<String, VersionCurve> versions = new TreeMap<>();
 
     static final class VersionCurve {
-        public TreeMap<Long, Checkpoint> points = new TreeMap<>();
-        public boolean stagnating;
+        final TreeMap<Long, Checkpoint> points = new TreeMap<>();
+        boolean stagnating;
 
         /** Puts (or replaces) a checkpoint and drops the oldest steps beyond {@code maxSteps}. */
         void put(long step, Checkpoint c, int maxSteps) {

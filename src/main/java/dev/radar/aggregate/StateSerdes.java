@@ -1,7 +1,5 @@
 package dev.radar.aggregate;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.radar.events.AvroSerde;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -15,12 +13,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Serdes of the aggregator's internal state stores (never on public topics, so they are free to be compact).
- * The checkpoint state has a hand-written binary format; the rarely written curve state is JSON; alert lists reuse
- * the Avro event encoding.
+ * Checkpoint states and run curves have hand-written binary formats; alert lists reuse the Avro event encoding.
  */
 final class StateSerdes {
     private StateSerdes() {
@@ -104,23 +103,86 @@ final class StateSerdes {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final int CURVES_FORMAT = 1;
 
-    static <T> Serde<T> json(Class<T> type) {
-        return Serdes.serdeFrom((topic, v) -> {
-            try {
-                return v == null ? null : JSON.writeValueAsBytes(v);
-            } catch (IOException e) {
-                throw new SerializationException("cannot encode " + type.getSimpleName(), e);
+    /**
+     * Run curves, rewritten on every complete checkpoint of the run: a binary format, since a curve holds up to
+     * {@code aggregator.curve.max.steps} checkpoints and JSON spends most of its time printing their doubles.
+     */
+    static Serde<RunCurves> curves() {
+        return Serdes.serdeFrom((topic, c) -> c == null ? null : writeCurves(c),
+                (topic, bytes) -> bytes == null ? null : readCurves(bytes));
+    }
+
+    static byte[] writeCurves(RunCurves run) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(CURVES_FORMAT);
+            out.writeBoolean(run.latestVersion != null);
+            out.writeUTF(run.latestVersion == null ? "" : run.latestVersion);
+            out.writeInt(run.versions.size());
+            for (var version : run.versions.entrySet()) {
+                out.writeUTF(version.getKey());
+                out.writeBoolean(version.getValue().stagnating);
+                out.writeInt(version.getValue().points.size());
+                for (var checkpoint : version.getValue().points.entrySet()) {
+                    out.writeLong(checkpoint.getKey());
+                    out.writeUTF(checkpoint.getValue().evaluationId());
+                    out.writeInt(checkpoint.getValue().abilities().size());
+                    for (var ability : checkpoint.getValue().abilities().entrySet()) {
+                        CurvePoint p = ability.getValue();
+                        out.writeUTF(ability.getKey());
+                        out.writeLong(p.step());
+                        out.writeLong(p.tokensSeen() == null ? -1 : p.tokensSeen());
+                        out.writeDouble(p.sds());
+                        out.writeDouble(p.accuracy());
+                        out.writeDouble(p.stderr());
+                    }
+                }
             }
-        }, (topic, bytes) -> {
-            try {
-                return bytes == null ? null : JSON.readValue(bytes, type);
-            } catch (IOException e) {
-                throw new SerializationException("cannot decode " + type.getSimpleName(), e);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new SerializationException("cannot encode run curves", e);
+        }
+    }
+
+    static RunCurves readCurves(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            int format = in.readByte();
+            if (format != CURVES_FORMAT) {
+                throw new SerializationException("unknown run curves format " + format);
             }
-        });
+            RunCurves run = new RunCurves();
+            boolean hasLatest = in.readBoolean();
+            String latest = in.readUTF();
+            run.latestVersion = hasLatest ? latest : null;
+            int versions = in.readInt();
+            for (int v = 0; v < versions; v++) {
+                RunCurves.VersionCurve curve = new RunCurves.VersionCurve();
+                run.versions.put(in.readUTF(), curve);
+                curve.stagnating = in.readBoolean();
+                int points = in.readInt();
+                for (int i = 0; i < points; i++) {
+                    long step = in.readLong();
+                    String evaluationId = in.readUTF();
+                    int n = in.readInt();
+                    Map<String, CurvePoint> abilities = new LinkedHashMap<>();
+                    for (int a = 0; a < n; a++) {
+                        String name = in.readUTF();
+                        long pointStep = in.readLong();
+                        long tokens = in.readLong();
+                        abilities.put(name, new CurvePoint(pointStep, tokens < 0 ? null : tokens,
+                                in.readDouble(), in.readDouble(), in.readDouble()));
+                    }
+                    curve.points.put(step, new RunCurves.Checkpoint(evaluationId, abilities));
+                }
+            }
+            return run;
+        } catch (IOException e) {
+            throw new SerializationException("cannot decode run curves", e);
+        }
     }
 
     /** A list of Avro records: count, then each record's single-object encoding with its length. */

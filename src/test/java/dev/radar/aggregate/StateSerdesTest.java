@@ -54,4 +54,24 @@ class StateSerdesTest {
         assertEquals("reasoning", back.ability());
         assertEquals("counting", back.fineAbility());
     }
+
+    @Test
+    void runCurvesSurviveTheirEncoding() {
+        RunCurves run = new RunCurves();
+        run.latestVersion = V1;
+        RunCurves.VersionCurve curve = run.versions.computeIfAbsent(V1, v -> new RunCurves.VersionCurve());
+        curve.stagnating = true;
+        curve.put(2000, new RunCurves.Checkpoint("e2", Map.of("reasoning", new CurvePoint(2000, null, 0.31, 0.4, 0.02))), 10);
+        curve.put(1000, new RunCurves.Checkpoint("e1", Map.of("perception", new CurvePoint(1000, 7L, 0.25, 0.5, 0.01))), 10);
+        run.versions.put("v0", new RunCurves.VersionCurve());
+
+        RunCurves back = StateSerdes.readCurves(StateSerdes.writeCurves(run));
+        assertEquals(V1, back.latestVersion);
+        assertEquals(run.versions.keySet(), back.versions.keySet());
+        RunCurves.VersionCurve c = back.versions.get(V1);
+        assertEquals(true, c.stagnating);
+        assertEquals(curve.points, c.points, "steps in order, evaluation ids and every point");
+        assertEquals(java.util.List.of(1000L, 2000L), java.util.List.copyOf(c.points.keySet()));
+        assertNull(StateSerdes.readCurves(StateSerdes.writeCurves(new RunCurves())).latestVersion);
+    }
 }
