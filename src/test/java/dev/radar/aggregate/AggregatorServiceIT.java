@@ -2,6 +2,7 @@ package dev.radar.aggregate;
 
 import dev.radar.config.RadarProperties;
 import dev.radar.events.AbilityReport;
+import dev.radar.events.AbilityScore;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
@@ -79,6 +80,47 @@ class AggregatorServiceIT {
             }
             assertEquals(0.8, service.curves(run).get("perception").get(0).sds(), 1e-9);
             assertTrue(service.alerts(run).isEmpty());
+        }
+    }
+
+    @Test
+    void countsSurviveARestartThatRebuildsTheStateFromTheChangelogs() throws Exception {
+        KafkaSettings broker = TestBroker.settings();
+        String run = "it-restart-" + UUID.randomUUID();
+        String version = "it-version-0123456789";
+        RadarProperties props = broker.properties().with(Map.of(
+                "aggregator.application.id", "radar-aggregator-it-" + UUID.randomUUID(),
+                "aggregator.state.dir", stateDir.toString(),
+                "aggregator.report.interval.ms", "100"));
+        KafkaSettings kafka = new KafkaSettings(props);
+        int n = SeenSamples.CHUNK + 6;
+        int before = 40;
+        String key = EventKeys.checkpoint(run, 1000);
+        try (AggregatorService service = new AggregatorService(kafka, AggregatorConfig.from(props));
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer("it-producer"))) {
+            service.start();
+            send(producer, Topics.EVALUATIONS, key, plan(run, 1000, version, Map.of(COLOURS, n)));
+            for (int i = 0; i < before; i++) {
+                send(producer, Topics.SAMPLE_SCORES, key, score(run, 1000, version, COLOURS, "q" + i, 0.5, true));
+            }
+            producer.flush();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (service.reports(run).isEmpty() || service.reports(run).get(0).getProgress() < (double) before / n) {
+                assertTrue(System.currentTimeMillis() < deadline, "the first " + before + " samples were not counted");
+                Thread.sleep(50);
+            }
+            service.stop();
+            dev.radar.FileTrees.deleteQuietly(stateDir); // nothing local left: the changelogs must bring it all back
+            service.start();
+            for (int i = 0; i < n; i++) {
+                // The first ones again, with another SDS: counted twice they would move the mean.
+                send(producer, Topics.SAMPLE_SCORES, key, score(run, 1000, version, COLOURS, "q" + i, i < before ? 0.9 : 0.5, true));
+            }
+            producer.flush();
+            AbilityReport complete = awaitCompleteReport(kafka, EventKeys.report(run, 1000, version));
+            AbilityScore colours = complete.getTasks().get(0);
+            assertEquals(n, colours.getSamples());
+            assertEquals(0.5, colours.getSds(), 1e-9);
         }
     }
 
