@@ -33,8 +33,29 @@ public final class Benchmark {
 
     /** Loads with {@code root/taxonomy.yaml} when present, else {@link Taxonomy#defaults()}. */
     public static Benchmark load(Path root) {
+        return load(root, taxonomyOf(root));
+    }
+
+    /** {@code root/taxonomy.yaml} when present, else {@link Taxonomy#defaults()}. */
+    private static Taxonomy taxonomyOf(Path root) {
         Path own = M3BenchReader.checkRoot(root).resolve(Taxonomy.FILE_NAME);
-        return load(root, Files.isRegularFile(own) ? Taxonomy.load(own) : Taxonomy.defaults());
+        return Files.isRegularFile(own) ? Taxonomy.load(own) : Taxonomy.defaults();
+    }
+
+    /** One shard's samples and the ability of each of their tasks, as {@link #taxonomy()} assigns them. */
+    public record Shard(List<BenchSample> samples, Map<String, TaskAbility> abilities) {
+        public Shard {
+            samples = List.copyOf(samples);
+            abilities = Map.copyOf(abilities);
+        }
+
+        public TaskAbility abilityOf(String task) {
+            TaskAbility a = abilities.get(task);
+            if (a == null) {
+                throw new IllegalArgumentException("task " + task + " is not in this shard");
+            }
+            return a;
+        }
     }
 
     /**
@@ -50,8 +71,13 @@ public final class Benchmark {
      *
      * @throws dev.radar.RadarException if the benchmark on disk is not {@code expectedVersion}
      */
-    public static List<BenchSample> loadShard(Path root, String expectedVersion, int shardIndex, int shardCount) {
-        return ShardIndex.load(root, expectedVersion, shardIndex, shardCount).samples();
+    public static Shard loadShard(Path root, String expectedVersion, int shardIndex, int shardCount) {
+        ShardIndex.Loaded loaded = ShardIndex.load(root, expectedVersion, shardIndex, shardCount);
+        // The shard's own tasks are enough to resolve abilities: no need to read the whole benchmark for them.
+        Taxonomy taxonomy = taxonomyOf(root).withTaskFolders(loaded.taskFolders());
+        Map<String, TaskAbility> abilities = new TreeMap<>();
+        loaded.samples().forEach(s -> abilities.computeIfAbsent(s.task(), taxonomy::abilityOf));
+        return new Shard(loaded.samples(), abilities);
     }
 
     /** Number of samples in a shard, from the plan index alone when it exists. */

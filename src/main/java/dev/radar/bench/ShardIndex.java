@@ -24,8 +24,11 @@ import java.util.TreeMap;
 final class ShardIndex {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A loaded shard; {@code fullLoad} says whether the whole benchmark had to be read (no usable cache). */
-    record Loaded(List<BenchSample> samples, boolean fullLoad, int taskFilesRead) {
+    /**
+     * A loaded shard; {@code taskFolders} maps each of its tasks to the source folder it was read from (the taxonomy
+     * resolves tasks by folder too); {@code fullLoad} says whether the whole benchmark had to be read (no usable cache).
+     */
+    record Loaded(List<BenchSample> samples, Map<String, String> taskFolders, boolean fullLoad, int taskFilesRead) {
     }
 
     private record Index(ShardPlan plan, Map<String, M3BenchReader.TaskFileRef> files) {
@@ -114,7 +117,14 @@ final class ShardIndex {
             ix = new Index(plan, full.files());
         }
         List<String> keys = ix.plan().shard(shardIndex).sampleKeys();
-        return new Loaded(readSamples(r, keys, ix.files()), full != null, full != null ? -1 : tasksOf(keys).size());
+        Map<String, String> folders = new TreeMap<>();
+        for (String task : tasksOf(keys).keySet()) {
+            M3BenchReader.TaskFileRef ref = ix.files().get(task);
+            if (ref != null) {
+                folders.put(task, ref.folder());
+            }
+        }
+        return new Loaded(readSamples(r, keys, ix.files()), folders, full != null, full != null ? -1 : tasksOf(keys).size());
     }
 
     static int sampleCount(Path root, String expectedVersion, int shardIndex, int shardCount) {

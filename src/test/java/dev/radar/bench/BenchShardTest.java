@@ -43,6 +43,7 @@ class BenchShardTest {
             }
             task(root, "folder_" + t, "Src_" + t, qs);
         }
+        taxonomy();
     }
 
     private Benchmark load() {
@@ -51,8 +52,11 @@ class BenchShardTest {
 
     private Taxonomy taxonomy() {
         try {
-            Path f = root.getParent().resolve(root.getFileName() + "-tax.yaml");
-            Files.writeString(f, "sources:\n  Src: {ability: reasoning, fine: testing}\n");
+            // The benchmark's own taxonomy file, which shard loads read too; written once, so the cached version stays trusted.
+            Path f = root.resolve(Taxonomy.FILE_NAME);
+            if (!Files.exists(f)) {
+                Files.writeString(f, "sources:\n  Src: {ability: reasoning, fine: testing}\n");
+            }
             return Taxonomy.load(f);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -91,12 +95,17 @@ class BenchShardTest {
         Map<String, BenchSample> all = new LinkedHashMap<>();
         b.samples().forEach(s -> all.put(s.key(), s));
         for (int i = 0; i < 3; i++) {
-            List<BenchSample> shard = Benchmark.loadShard(root, b.version(), i, 3);
+            Benchmark.Shard loaded = Benchmark.loadShard(root, b.version(), i, 3);
+            List<BenchSample> shard = loaded.samples();
             List<BenchSample> expected = new ArrayList<>();
             p.shard(i).sampleKeys().forEach(k -> expected.add(all.get(k)));
             assertEquals(expected, shard);
             assertEquals(shard.size(), Benchmark.sampleCountOfShard(root, b.version(), i, 3));
             assertEquals(shard.size(), p.sampleCountOfShard(i));
+            // Abilities come from the shard's own tasks, as the whole benchmark's taxonomy assigns them.
+            for (BenchSample s : shard) {
+                assertEquals(b.taxonomy().abilityOf(s.task()), loaded.abilityOf(s.task()));
+            }
         }
     }
 
@@ -113,7 +122,7 @@ class BenchShardTest {
 
         // Missing index: built on demand (by one full read).
         Files.delete(ShardIndex.file(root, b.version(), 8));
-        assertEquals(one.samples(), Benchmark.loadShard(root, b.version(), 0, 8));
+        assertEquals(one.samples(), Benchmark.loadShard(root, b.version(), 0, 8).samples());
         assertTrue(Files.isRegularFile(ShardIndex.file(root, b.version(), 8)));
     }
 

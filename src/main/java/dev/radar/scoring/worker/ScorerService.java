@@ -4,7 +4,6 @@ import dev.radar.Service;
 import dev.radar.bench.BenchSample;
 import dev.radar.bench.Benchmark;
 import dev.radar.bench.TaskAbility;
-import dev.radar.bench.Taxonomy;
 import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
 import dev.radar.events.ShardTask;
@@ -41,7 +40,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -81,7 +79,6 @@ public final class ScorerService implements Service {
     private final ScorerConfig config;
     private final MeterRegistry meters;
     private final Function<Path, Scorer> loader;
-    private final Map<String, Taxonomy> taxonomies = new HashMap<>();
     private volatile SendHook sendHook = (t, n) -> { };
     private volatile boolean running;
     private volatile boolean crashed;
@@ -300,18 +297,16 @@ public final class ScorerService implements Service {
         } catch (RuntimeException e) {
             return ShardOutcome.failure("checkpoint-load-failed", "checkpoint " + task.getCheckpointUri() + ": " + e.getMessage());
         }
-        List<BenchSample> samples;
-        Taxonomy taxonomy;
+        Benchmark.Shard shard;
         try {
-            Path root = Path.of(task.getBenchmarkUri());
-            samples = Benchmark.loadShard(root, task.getBenchmarkVersion(), task.getShardIndex(), task.getShardCount());
-            taxonomy = taxonomy(root, task.getBenchmarkVersion());
+            shard = Benchmark.loadShard(Path.of(task.getBenchmarkUri()), task.getBenchmarkVersion(), task.getShardIndex(),
+                    task.getShardCount());
         } catch (RuntimeException e) {
             return ShardOutcome.failure("benchmark-shard-unreadable", "shard " + label(task) + ": " + e.getMessage());
         }
         List<SampleResult> results;
         try {
-            results = scorer.score(samples, (done, total) -> LOG.debug("shard {}: {}/{}", label(task), done, total));
+            results = scorer.score(shard.samples(), (done, total) -> LOG.debug("shard {}: {}/{}", label(task), done, total));
         } catch (RuntimeException e) {
             return ShardOutcome.failure("scoring-failed", "shard " + label(task) + ": " + e.getMessage());
         }
@@ -319,8 +314,8 @@ public final class ScorerService implements Service {
         long now = System.currentTimeMillis();
         for (int i = 0; i < results.size(); i++) {
             SampleResult res = results.get(i);
-            BenchSample sample = samples.get(i);
-            TaskAbility ability = taxonomy.abilityOf(sample.task());
+            BenchSample sample = shard.samples().get(i);
+            TaskAbility ability = shard.abilityOf(sample.task());
             (res.success() ? samplesScored : samplesFailed).increment();
             scores.add(SampleScore.newBuilder()
                     .setEvaluationId(task.getEvaluationId()).setRunId(task.getRunId()).setStep(task.getStep())
@@ -335,11 +330,6 @@ public final class ScorerService implements Service {
                     .setScoredAtMs(now).build());
         }
         return ShardOutcome.success(scores);
-    }
-
-    /** The benchmark's ability assignment, read once per benchmark version. */
-    private Taxonomy taxonomy(Path root, String version) {
-        return taxonomies.computeIfAbsent(version, v -> Benchmark.load(root).taxonomy());
     }
 
     private void deadLetter(KafkaProducer<byte[], byte[]> p, ConsumerRecord<byte[], byte[]> r, ShardTask task,
