@@ -9,5 +9,9 @@
  * {@link dev.radar.events.AbilityAlert}s on {@code radar.alerts}. Undecodable input goes to
  * {@code radar.dead-letters}. {@link dev.radar.aggregate.AggregatorService} runs it exactly-once and answers
  * {@link dev.radar.aggregate.AbilityQueries}; {@link dev.radar.aggregate.AggregatorConfig} lists the settings.
+ *
+ * <p>State: checkpoint states stay live in memory ({@code LiveStore}) and every change is written through before the
+ * next record, so exactly-once holds; a new sample is a single write of its id and count into a chunk of the seen
+ * store ({@code SeenSamples}), from which the totals are rebuilt when a state is loaded.
  */
 package dev.radar.aggregate;
