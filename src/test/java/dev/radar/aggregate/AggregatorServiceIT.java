@@ -39,14 +39,20 @@ class AggregatorServiceIT {
     @TempDir
     Path stateDir;
 
+    private static final String VERSION = "it-version-0123456789";
+
+    /** Settings of a fresh aggregator (own application id, the test's state folder) on the shared test broker. */
+    private RadarProperties aggregatorProperties(Map<String, String> extra) {
+        return TestBroker.settings().properties().with(Map.of(
+                "aggregator.application.id", "radar-aggregator-it-" + UUID.randomUUID(),
+                "aggregator.state.dir", stateDir.toString())).with(extra);
+    }
+
     @Test
     void planAndScoresOnTheBrokerGiveACompleteReportAndQueriesAnswer() throws Exception {
-        KafkaSettings broker = TestBroker.settings();
         String run = "it-run-" + UUID.randomUUID();
-        String version = "it-version-0123456789";
-        RadarProperties props = broker.properties().with(Map.of(
-                "aggregator.application.id", "radar-aggregator-it-" + UUID.randomUUID(),
-                "aggregator.state.dir", stateDir.toString()));
+        String version = VERSION;
+        RadarProperties props = aggregatorProperties(Map.of());
         KafkaSettings kafka = new KafkaSettings(props);
 
         try (AggregatorService service = new AggregatorService(kafka, AggregatorConfig.from(props));
@@ -85,13 +91,9 @@ class AggregatorServiceIT {
 
     @Test
     void countsSurviveARestartThatRebuildsTheStateFromTheChangelogs() throws Exception {
-        KafkaSettings broker = TestBroker.settings();
         String run = "it-restart-" + UUID.randomUUID();
-        String version = "it-version-0123456789";
-        RadarProperties props = broker.properties().with(Map.of(
-                "aggregator.application.id", "radar-aggregator-it-" + UUID.randomUUID(),
-                "aggregator.state.dir", stateDir.toString(),
-                "aggregator.report.interval.ms", "100"));
+        String version = VERSION;
+        RadarProperties props = aggregatorProperties(Map.of("aggregator.report.interval.ms", "100"));
         KafkaSettings kafka = new KafkaSettings(props);
         int n = SeenSamples.CHUNK + 6;
         int before = 40;
