@@ -51,7 +51,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * start-up rather than the sustained rate.
  */
 @Command(name = "aggregate", mixinStandardHelpOptions = true,
-        description = "Benchmark the aggregator on an embedded broker: throughput vs a plain consumer, and report latency.")
+        description = "Benchmark the aggregator on an embedded broker: throughput vs a plain consumer and vs a decode-only Kafka Streams app, and report latency.")
 public final class BenchAggregateCommand implements Callable<Integer> {
 
     @Mixin
