@@ -25,8 +25,9 @@ import java.util.Set;
  * before the next record, so a sample costs no deserialisation. A new sample is written once: its id and its count
  * go to the seen store in its {@link SeenSamples} chunk, which also drops duplicates (same evaluation, task and sample
  * id), so redelivered or re-scored samples never count twice; the checkpoint store is rewritten only when the
- * state's own part (ids, plan, taxonomy, report bookkeeping) changes. Partial reports are rate-limited per checkpoint (interval and/or every K
- * samples); a wall-clock punctuator flushes checkpoints left with unreported samples. A report that is complete
+ * state's own part (ids, plan, taxonomy, report bookkeeping) changes. Partial reports are rate-limited per
+ * checkpoint (interval and/or every K samples); a wall-clock punctuator flushes checkpoints left with unreported
+ * samples. A report that is complete
  * always goes out, and again if a late, new sample changes it.
  */
 final class CheckpointAggregator implements Processor<String, SpecificRecord, String, AbilityReport> {

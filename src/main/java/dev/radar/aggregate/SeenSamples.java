@@ -7,9 +7,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -47,8 +45,8 @@ final class SeenSamples {
     /** The ids of one (evaluation, task) and the chunk being filled. */
     private static final class Ids {
         final Set<String> seen = new HashSet<>();
+        /** Number of the next chunk to start; the open chunk, when there is one, is the one before. */
         int nextChunk;
-        int openChunk = -1;
         int openCount;
         int countOffset;
         ByteArrayOutputStream openBytes;
@@ -57,7 +55,6 @@ final class SeenSamples {
 
     private final String checkpointKey;
     private final Map<Group, Ids> groups = new HashMap<>();
-    private int size;
 
     SeenSamples(String checkpointKey) {
         this.checkpointKey = checkpointKey;
@@ -65,7 +62,7 @@ final class SeenSamples {
 
     /** Samples recorded so far. */
     int size() {
-        return size;
+        return groups.values().stream().mapToInt(ids -> ids.seen.size()).sum();
     }
 
     /**
@@ -80,7 +77,6 @@ final class SeenSamples {
         if (!ids.seen.add(score.getSampleId())) {
             return null;
         }
-        size++;
         try {
             if (ids.open == null || ids.openCount == CHUNK) {
                 startChunk(ids, evaluationId, task);
@@ -92,14 +88,14 @@ final class SeenSamples {
             ids.openCount++;
             byte[] value = ids.openBytes.toByteArray();
             ByteBuffer.wrap(value).putInt(ids.countOffset, ids.openCount);
-            return new Chunk(chunkKey(evaluationId, task, ids.openChunk), value);
+            return new Chunk(chunkKey(evaluationId, task, ids.nextChunk - 1), value);
         } catch (IOException e) {
             throw new SerializationException("cannot encode a seen-samples chunk", e);
         }
     }
 
     private void startChunk(Ids ids, String evaluationId, String task) throws IOException {
-        ids.openChunk = ids.nextChunk++;
+        int chunk = ids.nextChunk++;
         ids.openCount = 0;
         ids.openBytes = new ByteArrayOutputStream(64 + CHUNK * 32);
         ids.open = new DataOutputStream(ids.openBytes);
@@ -107,7 +103,7 @@ final class SeenSamples {
         ids.open.writeUTF(checkpointKey);
         ids.open.writeUTF(evaluationId);
         ids.open.writeUTF(task);
-        ids.open.writeInt(ids.openChunk);
+        ids.open.writeInt(chunk);
         ids.countOffset = ids.open.size();
         ids.open.writeInt(0);
     }
@@ -135,13 +131,9 @@ final class SeenSamples {
         if (value == null) {
             return;
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
-            int format = in.readByte();
-            if (format != FORMAT) {
-                throw new SerializationException("unknown seen-samples chunk format " + format + " under " + key);
-            }
+        StateSerdes.decode(value, FORMAT, "the seen-samples chunk " + key, in -> {
             if (!in.readUTF().equals(checkpointKey)) {
-                return; // another checkpoint whose key merely starts with this one's
+                return null; // another checkpoint whose key merely starts with this one's
             }
             String evaluationId = in.readUTF();
             String task = in.readUTF();
@@ -154,12 +146,10 @@ final class SeenSamples {
                 int flags = in.readByte();
                 double sds = in.readDouble();
                 if (ids.seen.add(sampleId)) {
-                    size++;
                     totals.count(task, (flags & FAILED) != 0, (flags & CORRECT) != 0, sds);
                 }
             }
-        } catch (IOException e) {
-            throw new SerializationException("cannot decode the seen-samples chunk " + key, e);
-        }
+            return null;
+        });
     }
 }

@@ -25,6 +25,42 @@ final class StateSerdes {
     private StateSerdes() {
     }
 
+    /** Writes one value's fields. */
+    interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    /** Reads one value's fields, after its format byte. */
+    interface Reader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    /** The bytes {@code writer} writes; {@code what} names the value in the error. */
+    static byte[] encode(String what, Writer writer) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            DataOutputStream out = new DataOutputStream(bytes);
+            writer.write(out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new SerializationException("cannot encode " + what, e);
+        }
+    }
+
+    /** Checks the leading format byte of {@code data} against {@code format}, then reads the rest with {@code reader}. */
+    static <T> T decode(byte[] data, int format, String what, Reader<T> reader) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            int found = in.readByte();
+            if (found != format) {
+                throw new SerializationException("unknown format " + found + " of " + what);
+            }
+            return reader.read(in);
+        } catch (IOException e) {
+            throw new SerializationException("cannot decode " + what, e);
+        }
+    }
+
     private static final int CHECKPOINT_FORMAT = 3;
 
     static Serde<CheckpointState> checkpoint() {
@@ -59,25 +95,16 @@ final class StateSerdes {
 
     /** Strings as {@link DataOutputStream#writeUTF} writes them, so that {@link DataInputStream#readUTF} reads them. */
     private static byte[] utf(String... strings) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * strings.length);
-            DataOutputStream out = new DataOutputStream(bytes);
+        return encode("checkpoint state", out -> {
             for (String string : strings) {
                 out.writeUTF(string);
             }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new SerializationException("cannot encode checkpoint state", e);
-        }
+        });
     }
 
     /** The stored part of a checkpoint state; its totals are zero until {@link SeenSamples#load} adds them. */
     static CheckpointState readCheckpoint(byte[] data) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            int format = in.readByte();
-            if (format != CHECKPOINT_FORMAT) {
-                throw new SerializationException("unknown checkpoint state format " + format);
-            }
+        return decode(data, CHECKPOINT_FORMAT, "checkpoint state", in -> {
             CheckpointState s = new CheckpointState();
             s.evaluationId = in.readUTF();
             s.runId = in.readUTF();
@@ -98,9 +125,7 @@ final class StateSerdes {
                 s.tasks.put(name, t);
             }
             return s;
-        } catch (IOException e) {
-            throw new SerializationException("cannot decode checkpoint state", e);
-        }
+        });
     }
 
     private static final int CURVES_FORMAT = 1;
@@ -115,9 +140,7 @@ final class StateSerdes {
     }
 
     static byte[] writeCurves(RunCurves run) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
-            DataOutputStream out = new DataOutputStream(bytes);
+        return encode("run curves", out -> {
             out.writeByte(CURVES_FORMAT);
             out.writeBoolean(run.latestVersion != null);
             out.writeUTF(run.latestVersion == null ? "" : run.latestVersion);
@@ -141,19 +164,11 @@ final class StateSerdes {
                     }
                 }
             }
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new SerializationException("cannot encode run curves", e);
-        }
+        });
     }
 
     static RunCurves readCurves(byte[] data) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            int format = in.readByte();
-            if (format != CURVES_FORMAT) {
-                throw new SerializationException("unknown run curves format " + format);
-            }
+        return decode(data, CURVES_FORMAT, "run curves", in -> {
             RunCurves run = new RunCurves();
             boolean hasLatest = in.readBoolean();
             String latest = in.readUTF();
@@ -180,9 +195,7 @@ final class StateSerdes {
                 }
             }
             return run;
-        } catch (IOException e) {
-            throw new SerializationException("cannot decode run curves", e);
-        }
+        });
     }
 
     /** A list of Avro records: count, then each record's single-object encoding with its length. */
@@ -192,20 +205,14 @@ final class StateSerdes {
             if (list == null) {
                 return null;
             }
-            try {
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                DataOutputStream out = new DataOutputStream(bytes);
+            return encode("a list of " + type.getSimpleName(), out -> {
                 out.writeInt(list.size());
                 for (T item : list) {
                     byte[] b = avro.encode(item);
                     out.writeInt(b.length);
                     out.write(b);
                 }
-                out.flush();
-                return bytes.toByteArray();
-            } catch (IOException e) {
-                throw new SerializationException("cannot encode a list of " + type.getSimpleName(), e);
-            }
+            });
         }, (topic, data) -> {
             if (data == null) {
                 return null;

@@ -116,15 +116,13 @@ final class ShardIndex {
             write(r, plan, full.files());
             ix = new Index(plan, full.files());
         }
-        List<String> keys = ix.plan().shard(shardIndex).sampleKeys();
+        Map<String, Set<String>> byTask = tasksOf(ix.plan().shard(shardIndex).sampleKeys());
+        List<BenchSample> samples = readSamples(r, byTask, ix.files());
         Map<String, String> folders = new TreeMap<>();
-        for (String task : tasksOf(keys).keySet()) {
-            M3BenchReader.TaskFileRef ref = ix.files().get(task);
-            if (ref != null) {
-                folders.put(task, ref.folder());
-            }
+        for (String task : byTask.keySet()) {
+            folders.put(task, ix.files().get(task).folder()); // readSamples has checked that each has a file
         }
-        return new Loaded(readSamples(r, keys, ix.files()), folders, full != null, full != null ? -1 : tasksOf(keys).size());
+        return new Loaded(samples, folders, full != null, full != null ? -1 : byTask.size());
     }
 
     static int sampleCount(Path root, String expectedVersion, int shardIndex, int shardCount) {
@@ -146,10 +144,10 @@ final class ShardIndex {
         return byTask;
     }
 
-    private static List<BenchSample> readSamples(Path root, List<String> keys,
+    private static List<BenchSample> readSamples(Path root, Map<String, Set<String>> byTask,
                                                  Map<String, M3BenchReader.TaskFileRef> files) {
         List<BenchSample> out = new ArrayList<>();
-        for (var e : tasksOf(keys).entrySet()) {
+        for (var e : byTask.entrySet()) {
             M3BenchReader.TaskFileRef ref = files.get(e.getKey());
             if (ref == null) {
                 throw new RadarException("shard index of " + root + " names task " + e.getKey()

@@ -14,8 +14,10 @@ import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicAdmin;
 import dev.radar.kafka.TopicSpec;
 import dev.radar.kafka.Topics;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
@@ -30,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,6 +56,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Command(name = "aggregate", mixinStandardHelpOptions = true,
         description = "Benchmark the aggregator on an embedded broker: throughput vs a plain consumer and vs a decode-only Kafka Streams app, and report latency.")
 public final class BenchAggregateCommand implements Callable<Integer> {
+
+    /** Run-id prefixes of the warm-up and the measured checkpoints. */
+    private static final String WARMUP_RUN = "bench-warmup-";
+    private static final String MEASURED_RUN = "bench-run-";
 
     @Mixin
     ConfigOption config;
@@ -107,7 +114,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 if (warmCheckpoints > 0) {
                     out.printf(Locale.ROOT, "[0/4] warm-up: %,d SampleScores through the plain consumer and the aggregator...%n", warmTotal);
                     try (Producer producer = new Producer(kafka)) {
-                        producer.backlog("bench-warmup-", warmCheckpoints);
+                        producer.backlog(WARMUP_RUN, warmCheckpoints);
                     }
                     rawConsumeSeconds(kafka, 0, warmTotal);
                     service.start();
@@ -126,7 +133,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 // A pass takes well under a second when warm: the median of three steadies the figure.
                 double[] passes = {rawConsumeSeconds(kafka, warmTotal, total), rawConsumeSeconds(kafka, warmTotal, total),
                         rawConsumeSeconds(kafka, warmTotal, total)};
-                java.util.Arrays.sort(passes);
+                Arrays.sort(passes);
                 double rawRate = total / passes[1];
                 out.println("[3/4] aggregator works through the backlog...");
                 long s0 = System.nanoTime();
@@ -141,7 +148,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 service.start();
                 out.printf(Locale.ROOT, "[4/4] live: %d checkpoints at %,d SampleScores/s...%n", liveCheckpoints, liveRate);
                 long[] latencies = liveLatencies(kafka, watcher, warmCheckpoints + checkpoints);
-                print(total, checkpoints, partitions, produceRate, rawRate, topologyRate, floorRate, startup, latencies,
+                print(total, warmTotal, checkpoints, partitions, produceRate, rawRate, topologyRate, floorRate, startup, latencies,
                         AggregatorConfig.from(props));
             } finally {
                 service.stop();
@@ -176,7 +183,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         for (Map.Entry<String, Long> e : lastSent.entrySet()) {
             lat[i++] = watcher.completedAt(e.getKey()) - e.getValue();
         }
-        java.util.Arrays.sort(lat);
+        Arrays.sort(lat);
         return lat;
     }
 
@@ -188,14 +195,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         String appId = "radar-bench-decode-only";
         AggregatorConfig cfg = AggregatorConfig.from(props.with(Map.of("aggregator.application.id", appId,
                 "aggregator.state.dir", stateDir.resolve("decode-only").toString())));
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.admin());
+        try (Admin admin = Admin.create(kafka.admin());
              KafkaStreams streams = new KafkaStreams(AggregatorTopology.decodeOnly(), cfg.streamsProperties(kafka))) {
-            Map<TopicPartition, Long> end = new java.util.HashMap<>();
-            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-            for (int p = 0; p < kafka.partitions(Topics.SAMPLE_SCORES); p++) {
-                latest.put(new TopicPartition(Topics.SAMPLE_SCORES.name(), p), org.apache.kafka.clients.admin.OffsetSpec.latest());
-            }
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+            Map<TopicPartition, Long> end = TopicAdmin.endOffsets(admin, List.of(Topics.SAMPLE_SCORES.name()));
             long records = end.values().stream().mapToLong(Long::longValue).sum();
             streams.start();
             while (streams.state() != KafkaStreams.State.RUNNING) {
@@ -207,7 +209,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             long deadline = System.currentTimeMillis() + 600_000;
             while (true) {
-                Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                Map<TopicPartition, OffsetAndMetadata> committed =
                         admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
                 boolean done = end.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
                         && committed.get(e.getKey()).offset() >= e.getValue());
@@ -254,16 +256,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return parts;
     }
 
-    private static final String MEASURED_RUN = "bench-run-";
-
-    private void print(int total, int checkpoints, int partitions, double produceRate, double rawRate, double topologyRate,
-                       double floorRate, double startup, long[] lat, AggregatorConfig cfg) {
+    private void print(int total, int warmTotal, int checkpoints, int partitions, double produceRate, double rawRate,
+                       double topologyRate, double floorRate, double startup, long[] lat, AggregatorConfig cfg) {
         double ratio = topologyRate / rawRate;
         long p50 = percentile(lat, 0.50);
         long p95 = percentile(lat, 0.95);
         out.println();
         out.printf(Locale.ROOT, "radar bench aggregate: %,d SampleScores measured after %,d warm-up ones, %d checkpoints, "
-                + "%d partitions, exactly_once_v2, %d stream thread(s), commit %d ms, %d CPUs%n", total, warmup / perCheckpoint * perCheckpoint,
+                + "%d partitions, exactly_once_v2, %d stream thread(s), commit %d ms, %d CPUs%n", total, warmTotal,
                 checkpoints, partitions, cfg.threads(),
                 cfg.commitIntervalMs(), Runtime.getRuntime().availableProcessors());
         out.println("+--------------------------------------------------------+----------------+-----------+------+");
@@ -399,7 +399,6 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     /** Reads radar.ability-reports (read_committed) in the background; notes when each key first completes. */
     private static final class ReportWatcher implements AutoCloseable {
         private final Map<String, Long> completedAt = new ConcurrentHashMap<>();
-
         private final AtomicBoolean stop = new AtomicBoolean();
         private final Thread thread;
 
@@ -437,8 +436,6 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         long completedAt(String key) {
             return completedAt.get(key);
         }
-
-
 
         @Override
         public void close() throws InterruptedException {

@@ -74,11 +74,7 @@ public final class TopicAdmin {
             Exception last = null;
             while (System.nanoTime() < deadline) {
                 try {
-                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                    for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
-                        d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
-                    }
-                    admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+                    endOffsets(admin, topics);
                     return;
                 } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
                     last = e;
@@ -91,5 +87,17 @@ public final class TopicAdmin {
             Thread.currentThread().interrupt();
             throw new RadarException("interrupted while waiting for topic leaders", e);
         }
+    }
+
+    /** The end offset of every partition of {@code topics}, each answered by the partition's leader. */
+    public static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<String> topics)
+            throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+            d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+        }
+        Map<TopicPartition, Long> end = new HashMap<>();
+        admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
+        return end;
     }
 }
