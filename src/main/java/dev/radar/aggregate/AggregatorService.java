@@ -1,5 +1,6 @@
 package dev.radar.aggregate;
 
+import dev.radar.FatalErrors;
 import dev.radar.RadarException;
 import dev.radar.Service;
 import dev.radar.events.AbilityAlert;
@@ -52,6 +53,11 @@ public final class AggregatorService implements Service, AbilityQueries {
         TopicAdmin.ensureTopics(kafka);
         KafkaStreams s = new KafkaStreams(AggregatorTopology.build(cfg), cfg.streamsProperties(kafka));
         s.setUncaughtExceptionHandler(e -> {
+            if (FatalErrors.isFatal(e)) {
+                // Replacing the thread would retry the same record forever (seen: an OutOfMemoryError every ~45 s).
+                FatalErrors.onFatal("aggregator stream thread", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             // A processing bug must not silently stop aggregation: replace the thread (EOS aborts its transaction).
             LOG.error("aggregator stream thread failed, replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

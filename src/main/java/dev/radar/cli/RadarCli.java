@@ -1,5 +1,6 @@
 package dev.radar.cli;
 
+import dev.radar.FatalErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
 public final class RadarCli implements Runnable {
 
     public static void main(String[] args) {
+        FatalErrors.install();
         System.exit(execute(args));
     }
 

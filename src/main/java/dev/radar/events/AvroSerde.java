@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Kafka serde for a generated Avro record using Avro's single-object encoding (a 10-byte header carrying the
@@ -23,6 +24,25 @@ import java.nio.charset.StandardCharsets;
  * old records to the current class (new fields take their defaults).
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+
+    /**
+     * Largest string or bytes field (16 MiB) and collection (1M items) a record may declare. Avro's own defaults are
+     * about 2 GiB, so a 16-byte record declaring a huge string made the decoder allocate it and die with an
+     * OutOfMemoryError; with these limits it is a decode error like any other corrupt record. Users can still
+     * raise them with the same system properties, which Avro reads once when it first checks a limit.
+     */
+    static final Map<String, String> DECODE_LIMITS = Map.of(
+            "org.apache.avro.limits.string.maxLength", String.valueOf(16 << 20),
+            "org.apache.avro.limits.bytes.maxLength", String.valueOf(16 << 20),
+            "org.apache.avro.limits.collectionItems.maxLength", String.valueOf(1 << 20));
+
+    static {
+        DECODE_LIMITS.forEach((key, value) -> {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, value);
+            }
+        });
+    }
 
     private final Class<T> type;
     private final BinaryMessageEncoder<T> encoder;
@@ -66,7 +86,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         }
         try {
             return decoder.decode(bytes);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // OutOfMemoryError: a declared length under the limits can still exceed what this heap has left.
             throw new SerializationException("not a valid " + type.getSimpleName() + " record ("
                     + bytes.length + " bytes): " + e.getMessage(), e);
         }

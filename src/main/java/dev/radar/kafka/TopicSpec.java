@@ -2,6 +2,7 @@ package dev.radar.kafka;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 
 import java.util.Map;
@@ -12,6 +13,22 @@ import java.util.Map;
  */
 public record TopicSpec<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, int partitions,
                               String cleanupPolicy, Map<String, String> extraConfigs) {
+
+    /**
+     * Decodes a consumed record's value into this topic's event. A null value (tombstone) is no event on any RADAR
+     * input topic, so it is rejected like undecodable bytes: both throw SerializationException for the caller's
+     * dead-letter path, never a null that fails later.
+     */
+    public V decodeValue(byte[] value) {
+        if (value == null) {
+            throw new SerializationException("empty record: a null value is not an event of " + name);
+        }
+        V event = valueSerde.deserializer().deserialize(name, value);
+        if (event == null) {
+            throw new SerializationException("empty record: no event of " + name + " in " + value.length + " bytes");
+        }
+        return event;
+    }
 
     public boolean compacted() {
         return TopicConfig.CLEANUP_POLICY_COMPACT.equals(cleanupPolicy);

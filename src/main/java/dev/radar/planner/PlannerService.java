@@ -98,7 +98,7 @@ public final class PlannerService implements Service {
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                     try {
-                        planner.remember(t.valueSerde().deserializer().deserialize(t.name(), r.value()));
+                        planner.remember(t.decodeValue(r.value()));
                         n++;
                     } catch (KafkaException e) {
                         LOG.warn("skipping unreadable evaluation record {}@{}: {}", r.partition(), r.offset(), e.getMessage());
@@ -166,10 +166,7 @@ public final class PlannerService implements Service {
         TopicSpec<String, CheckpointSaved> in = Topics.CHECKPOINTS;
         CheckpointSaved event;
         try {
-            event = in.valueSerde().deserializer().deserialize(in.name(), r.value());
-            if (event == null) {
-                throw new KafkaException("empty record value");
-            }
+            event = in.decodeValue(r.value());
         } catch (KafkaException e) {
             deadLetter(producer, r, null, "undecodable-event", e.getMessage());
             return;

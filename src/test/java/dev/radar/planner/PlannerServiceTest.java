@@ -8,6 +8,7 @@ import dev.radar.events.EventKeys;
 import dev.radar.events.ShardTask;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.Topics;
+import dev.radar.testing.PoisonRecords;
 import dev.radar.testing.TestBroker;
 import dev.radar.testing.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,7 +28,7 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The planner service on the real embedded broker: poison and invalid events are dead-lettered, good ones planned once. */
+/** The planner service on the real embedded broker: poison (garbage, null, a 2 GiB declared string) and invalid events are dead-lettered, good ones planned once. */
 @Tag("integration")
 class PlannerServiceTest {
 
@@ -47,6 +48,9 @@ class PlannerServiceTest {
             String topic = Topics.CHECKPOINTS.name();
             var ser = Topics.CHECKPOINTS.valueSerde().serializer();
             producer.send(new ProducerRecord<>(topic, run.getBytes(), "not avro".getBytes(StandardCharsets.UTF_8)));
+            producer.send(new ProducerRecord<>(topic, run.getBytes(), null));
+            producer.send(new ProducerRecord<>(topic, run.getBytes(),
+                    PoisonRecords.hugeStringField(CheckpointSaved.getClassSchema())));
             CheckpointSaved good = CheckpointSaved.newBuilder().setRunId(run).setStep(10)
                     .setCheckpointUri(ckpt.toString()).build();
             producer.send(new ProducerRecord<>(topic, run.getBytes(), ser.serialize(topic,
@@ -60,10 +64,13 @@ class PlannerServiceTest {
             List<DeadLetter> letters = TopicReader.read(settings, Topics.DEAD_LETTERS,
                     d -> d.getComponent().equals("planner") && d.getSourceTopic().equals(Topics.CHECKPOINTS.name())
                             && d.getKey() != null && new String(d.getKey().array(), StandardCharsets.UTF_8).equals(run),
-                    2, Duration.ofSeconds(30));
-            assertEquals(List.of("undecodable-event", "invalid-step"),
+                    4, Duration.ofSeconds(30));
+            assertEquals(List.of("undecodable-event", "undecodable-event", "undecodable-event", "invalid-step"),
                     letters.stream().map(DeadLetter::getReason).sorted(java.util.Comparator.reverseOrder()).toList());
-            assertTrue(letters.stream().allMatch(d -> d.getValue() != null), "raw bytes are kept");
+            assertEquals(3, letters.stream().filter(d -> d.getValue() != null).count(), "raw bytes are kept");
+            assertTrue(letters.stream().anyMatch(d -> d.getDetail().contains("empty record")), "the null value is named");
+            assertTrue(letters.stream().anyMatch(d -> d.getDetail().contains("exceeds maximum allowed")),
+                    "the 2 GiB string is a decode error: " + letters.stream().map(DeadLetter::getDetail).toList());
 
             List<EvaluationPlanned> plans = TopicReader.read(settings, Topics.EVALUATIONS,
                     e -> e.getRunId().equals(run), 1, Duration.ofSeconds(30));

@@ -199,7 +199,7 @@ public final class ScorerService implements Service {
         TopicSpec<String, ShardTask> in = Topics.SHARD_TASKS;
         ShardTask task;
         try {
-            task = in.valueSerde().deserializer().deserialize(in.name(), r.value());
+            task = in.decodeValue(r.value());
         } catch (KafkaException e) {
             commit(producer, tp, r.offset(), p -> deadLetter(p, r, null, "undecodable-shard-task", e.getMessage()));
             return;

@@ -6,12 +6,14 @@ import dev.radar.events.CheckpointSaved;
 import dev.radar.events.DeadLetter;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.SampleScore;
+import dev.radar.events.ShardTask;
 import dev.radar.kafka.EmbeddedKafkaBroker;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicAdmin;
 import dev.radar.kafka.Topics;
 import dev.radar.planner.PlannerConfig;
 import dev.radar.planner.PlannerService;
+import dev.radar.testing.PoisonRecords;
 import dev.radar.testing.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -165,6 +167,11 @@ class DistributedScoringTest {
         Files.writeString(corrupt.resolve("model.pt"), "this is not a TorchScript archive");
         try (var producer = new KafkaProducer<byte[], byte[]>(settings().producer("test"))) {
             producer.send(new ProducerRecord<>(Topics.CHECKPOINTS.name(), "run-bad/1".getBytes(), new byte[]{1, 2, 3}));
+            // Straight onto the scorers' topic: a null value and a record declaring a 2 GiB string. Each once
+            // stopped every scorer for good (NullPointerException, OutOfMemoryError) on a record never committed.
+            producer.send(new ProducerRecord<>(Topics.SHARD_TASKS.name(), "run-bad/2".getBytes(), null));
+            producer.send(new ProducerRecord<>(Topics.SHARD_TASKS.name(), "run-bad/3".getBytes(),
+                    PoisonRecords.hugeStringField(ShardTask.getClassSchema())));
         }
         publish("run-bad", 5, corrupt);
         publish("run-bad", 300, CHECKPOINT);
@@ -177,6 +184,12 @@ class DistributedScoringTest {
         Map<String, String> reasons = letters.stream().collect(Collectors.toMap(DeadLetter::getReason,
                 DeadLetter::getComponent, (x, y) -> x));
         assertEquals("planner", reasons.get("undecodable-event"));
+        List<DeadLetter> poison = TopicReader.read(settings(), Topics.DEAD_LETTERS,
+                d -> d.getSourceTopic().equals(Topics.SHARD_TASKS.name()) && d.getKey() != null
+                        && Set.of("run-bad/2", "run-bad/3").contains(new String(d.getKey().array())),
+                2, Duration.ofSeconds(90));
+        assertEquals(List.of("undecodable-shard-task", "undecodable-shard-task"),
+                poison.stream().map(DeadLetter::getReason).toList(), "null and oversized shard tasks: " + poison);
         assertEquals("scorer", reasons.get("checkpoint-load-failed"), "corrupt checkpoint dead-lettered: " + letters);
         assertTrue(letters.stream().filter(d -> d.getReason().equals("checkpoint-load-failed"))
                 .allMatch(d -> d.getDetail().contains("model.pt") || d.getDetail().contains("step-5")), "reason names the file");
