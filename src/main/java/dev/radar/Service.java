@@ -12,6 +12,15 @@ public interface Service extends AutoCloseable {
     /** Stops the service, finishing or abandoning in-flight work cleanly; idempotent. */
     void stop();
 
+    /**
+     * Whether the service can still do its work: false once its loop has ended (failed, fenced, stopped) or its
+     * Kafka Streams client is no longer running. Drives {@code /health}, {@code radar_up} and the command line's
+     * exit: a process whose service stopped working must not look healthy.
+     */
+    default boolean healthy() {
+        return true;
+    }
+
     /** Short name used in logs and metrics. */
     String name();
 

@@ -90,6 +90,13 @@ public final class AggregatorService implements Service, AbilityQueries {
                 .withTimeout(Duration.ofSeconds(30)));
     }
 
+    /** The Streams client is running or rebalancing; false before start, after stop and once it failed. */
+    @Override
+    public boolean healthy() {
+        KafkaStreams s = streams;
+        return s != null && (s.state() == KafkaStreams.State.RUNNING || s.state() == KafkaStreams.State.REBALANCING);
+    }
+
     public boolean running() {
         KafkaStreams s = streams;
         return s != null && s.state() == KafkaStreams.State.RUNNING;

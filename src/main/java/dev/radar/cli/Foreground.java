@@ -9,13 +9,22 @@ import dev.radar.metrics.RadarMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * Runs services in the foreground until Ctrl-C, with their metrics on {@code metrics.port}; each started service
- * is reported up ({@code radar_up{component}}) and services stop in reverse order.
+ * is reported up ({@code radar_up{component}}) while it is {@link Service#healthy() healthy}, and services stop in
+ * reverse order. {@code /health} answers 503 as soon as one service stops working, and the process then exits
+ * with {@link #SERVICE_FAILED} so that an orchestrator restarts it: a scorer whose loop died must not stay up,
+ * "healthy" and idle.
  */
 final class Foreground {
+    /** Exit code when a service stopped working on its own (its loop ended, its Streams client failed). */
+    static final int SERVICE_FAILED = 3;
+    /** How often the watchdog looks at the services' health. */
+    private static final long WATCH_MS = 500;
+
     private Foreground() {
     }
 
@@ -23,8 +32,8 @@ final class Foreground {
         MetricsConfig metricsConfig = MetricsConfig.from(props);
         RadarMetrics metrics = RadarMetrics.create(metricsConfig);
         List<Service> services = new ArrayList<>(build.apply(metrics));
-        services.add(new MetricsServer(metrics, metricsConfig));
-        List<Service> started = new ArrayList<>();
+        List<Service> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        services.add(new MetricsServer(metrics, metricsConfig, () -> started.stream().allMatch(Service::healthy)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -41,7 +50,16 @@ final class Foreground {
             System.err.println("radar: " + s.name() + " started");
         }
         System.err.println("radar: running; Ctrl-C to stop");
-        stopped.await();
+        while (!stopped.await(WATCH_MS, TimeUnit.MILLISECONDS)) {
+            for (Service s : started) {
+                if (!s.healthy()) {
+                    metrics.markDown(component(s));
+                    System.err.println("radar: " + s.name() + " stopped working (see the log above); exiting with "
+                            + SERVICE_FAILED + " so that it is restarted");
+                    return SERVICE_FAILED;
+                }
+            }
+        }
         return 0;
     }
 

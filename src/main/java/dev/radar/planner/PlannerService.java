@@ -11,6 +11,7 @@ import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicAdmin;
 import dev.radar.kafka.TopicSpec;
 import dev.radar.kafka.Topics;
+import dev.radar.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,6 +61,12 @@ public final class PlannerService implements Service {
     @Override
     public String name() {
         return COMPONENT;
+    }
+
+    /** The poll loop is alive: started and not ended by a failure, a fence or stop(). */
+    @Override
+    public boolean healthy() {
+        return running && thread != null && thread.isAlive();
     }
 
     @Override
@@ -183,11 +190,11 @@ public final class PlannerService implements Service {
                 send(producer, Topics.SHARD_TASKS, EventKeys.shard(task.getEvaluationId(), task.getShardIndex()), task);
             }
             plannedInBatch.add(p.evaluation());
-            meters.counter("radar.planner.evaluations", "outcome", "planned").increment();
+            meters.counter(MetricNames.PLANNER_EVALUATIONS, "outcome", "planned").increment();
         } else if (outcome instanceof Planner.Duplicate d) {
             LOG.info("checkpoint {} step {} already evaluated as {}; publish with reevaluate=true to evaluate again",
                     event.getRunId(), event.getStep(), d.evaluationId());
-            meters.counter("radar.planner.evaluations", "outcome", "duplicate").increment();
+            meters.counter(MetricNames.PLANNER_EVALUATIONS, "outcome", "duplicate").increment();
         } else if (outcome instanceof Planner.Rejected rej) {
             deadLetter(producer, r, event, rej.reason(), rej.detail());
         }
@@ -201,8 +208,8 @@ public final class PlannerService implements Service {
             letter.setStep(event.getStep());
         }
         DeadLetters.send(producer, event == null ? null : EventKeys.checkpoint(event.getRunId(), event.getStep()), letter);
-        meters.counter("radar.dead.letters", "component", COMPONENT, "reason", reason).increment();
-        meters.counter("radar.planner.evaluations", "outcome", "rejected").increment();
+        meters.counter(MetricNames.DEAD_LETTERS, "component", COMPONENT, "reason", reason).increment();
+        meters.counter(MetricNames.PLANNER_EVALUATIONS, "outcome", "rejected").increment();
     }
 
     private static <V> void send(KafkaProducer<byte[], byte[]> producer, TopicSpec<String, V> topic, String key, V value) {

@@ -1,5 +1,6 @@
 package dev.radar.scoring.worker;
 
+import dev.radar.metrics.MetricNames;
 import dev.radar.scoring.Scorer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,7 +28,7 @@ final class ModelCache implements AutoCloseable {
     ModelCache(int capacity, Function<Path, Scorer> loader, MeterRegistry meters) {
         this.capacity = capacity;
         this.loader = loader;
-        this.loadTimer = Timer.builder("radar.scorer.model.load").description("Checkpoint load time")
+        this.loadTimer = Timer.builder(MetricNames.SCORER_MODEL_LOAD).description("Checkpoint load time")
                 .register(meters);
     }
 

@@ -12,6 +12,7 @@ import dev.radar.kafka.DeadLetters;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicSpec;
 import dev.radar.kafka.Topics;
+import dev.radar.metrics.MetricNames;
 import dev.radar.planner.CheckpointValidator;
 import dev.radar.scoring.SampleResult;
 import dev.radar.scoring.Scorer;
@@ -101,12 +102,12 @@ public final class ScorerService implements Service {
         this.config = config;
         this.meters = meters;
         this.loader = loader;
-        this.samplesScored = Counter.builder("radar.scorer.samples").tag("result", "scored").register(meters);
-        this.samplesFailed = Counter.builder("radar.scorer.samples").tag("result", "failed").register(meters);
-        this.shardLatency = Timer.builder("radar.scorer.shard.latency").description("Shard wall time, load to commit")
+        this.samplesScored = Counter.builder(MetricNames.SCORER_SAMPLES).tag("result", "scored").register(meters);
+        this.samplesFailed = Counter.builder(MetricNames.SCORER_SAMPLES).tag("result", "failed").register(meters);
+        this.shardLatency = Timer.builder(MetricNames.SCORER_SHARD_LATENCY).description("Shard wall time, load to commit")
                 .publishPercentileHistogram().register(meters);
-        this.samplesPerSecond = DistributionSummary.builder("radar.scorer.shard.throughput")
-                .description("Samples per second of each shard").baseUnit("samples/s").register(meters);
+        this.samplesPerSecond = DistributionSummary.builder(MetricNames.SCORER_SHARD_THROUGHPUT)
+                .description("Samples per second of each shard").baseUnit(MetricNames.THROUGHPUT_UNIT).register(meters);
     }
 
     public void setSendHook(SendHook hook) {
@@ -125,6 +126,12 @@ public final class ScorerService implements Service {
     /** True once the worker loop has ended (stopped, crashed or failed). */
     public boolean isStopped() {
         return thread != null && !thread.isAlive();
+    }
+
+    /** The poll loop is alive: started and not ended by a failure, a fence or stop(). */
+    @Override
+    public boolean healthy() {
+        return running && thread != null && thread.isAlive();
     }
 
     @Override
@@ -282,7 +289,7 @@ public final class ScorerService implements Service {
             LOG.warn("shard {} failed (attempt {} of {}): {}: {}; re-queued", label(task), task.getAttempt() + 1,
                     config.maxAttempts(), outcome.reason, outcome.detail);
             p.send(new ProducerRecord<>(t.name(), r.key(), t.valueSerde().serializer().serialize(t.name(), retry)));
-            meters.counter("radar.scorer.shard.retries").increment();
+            meters.counter(MetricNames.SCORER_SHARD_RETRIES).increment();
         } else {
             deadLetter(p, r, task, outcome.reason, outcome.detail + " (after " + config.maxAttempts() + " attempts)");
         }
@@ -341,7 +348,7 @@ public final class ScorerService implements Service {
             letter.setEvaluationId(task.getEvaluationId());
         }
         DeadLetters.send(p, task == null ? null : EventKeys.checkpoint(task.getRunId(), task.getStep()), letter);
-        meters.counter("radar.dead.letters", "component", COMPONENT, "reason", reason).increment();
+        meters.counter(MetricNames.DEAD_LETTERS, "component", COMPONENT, "reason", reason).increment();
     }
 
     private static String label(ShardTask t) {

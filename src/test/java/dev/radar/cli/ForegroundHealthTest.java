@@ -1,0 +1,43 @@
+package dev.radar.cli;
+
+import dev.radar.config.RadarProperties;
+import dev.radar.kafka.KafkaSettings;
+import dev.radar.scoring.worker.ScorerConfig;
+import dev.radar.scoring.worker.ScorerService;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A command whose service stops working ends with a non-zero exit code instead of staying up and "healthy". */
+class ForegroundHealthTest {
+
+    @Test
+    void aScorerThatCannotReachItsBrokerEndsTheCommandNonZero() throws Exception {
+        // Port 9 (discard) has no broker: the transactional producer's initialisation times out and the poll loop
+        // ends. Before the watchdog, the process stayed up with /health 200 and radar_up 1.
+        CompletableFuture<Integer> rc = CompletableFuture.supplyAsync(() -> RadarCli.execute("scorer",
+                "-b", "127.0.0.1:9", "-D", "kafka.max.block.ms=1500", "-D", "metrics.port=0", "--id", "health-test"));
+        assertEquals(Foreground.SERVICE_FAILED, rc.get(60, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aScorerIsUnhealthyUntilItsLoopRunsAndExportsThePinnedMeterNames() {
+        RadarProperties props = RadarProperties.load(null);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ScorerService scorer = new ScorerService(new KafkaSettings(props), ScorerConfig.from(props), registry);
+        assertFalse(scorer.healthy(), "a scorer that was never started is not healthy");
+        String scrape = registry.scrape();
+        // The dashboards query these names; the meter was once exported as ..._samples_s_* and the panel was empty.
+        for (String series : new String[]{"radar_scorer_shard_throughput_samples_per_second_count",
+                "radar_scorer_shard_latency_seconds_count", "radar_scorer_samples_total"}) {
+            assertTrue(scrape.contains(series), series + " missing from:\n" + scrape);
+        }
+    }
+}
