@@ -28,7 +28,8 @@ llava-onevision                 llava-hf OneVision (Qwen2 + LLaVA's tokens): <|e
                                 <|im_start|> 1001, <|im_end|> 1002, <image> 1003, <video> 1004.
 llava-onevision-projector       plain Qwen2 (the LM of projector-only LLaVA checkpoints, which splice images in
                                 with tokenizer_image_token, so there is NO <image> token): <|endoftext|> 1000,
-                                <|im_start|> 1001, <|im_end|> 1002; eos/pad <|endoftext|>.
+                                <|im_start|> 1001, <|im_end|> 1002; eos <|im_end|> (Qwen2-0.5B-Instruct, the
+                                run scripts' --model_base), pad <|endoftext|>.
 ==============================  ==========================================================================
 
 The merges are deterministic (same corpus, same trainer settings); ``--check`` builds twice and compares.
@@ -79,7 +80,7 @@ FAMILY_TOKENS = {
     "llava-onevision-projector": [(t, True) for t in QWEN2_CORE],
 }
 FAMILY_EOS = {"qwen2-vl": "<|im_end|>", "internvl3.5": "<|im_end|>", "llava-onevision": "<|im_end|>",
-              "llava-onevision-projector": "<|endoftext|>"}
+              "llava-onevision-projector": "<|im_end|>"}  # the scripts' model_base is Qwen2-0.5B-Instruct
 FAMILIES = tuple(FAMILY_TOKENS)
 
 _WORDS = """the of and to in is a that for it as was with be by on not he this are or his from at which but have an
