@@ -31,6 +31,12 @@ import javax.imageio.stream.ImageInputStream;
  * orientation is applied: none of the references calls exif_transpose.
  */
 final class PillowDecoder {
+    /**
+     * Pillow refuses to open images above twice {@code Image.MAX_IMAGE_PIXELS} (89478485) as decompression bombs;
+     * the same limit here keeps a hostile file from exhausting the worker's heap.
+     */
+    static final long MAX_PIXELS = 2L * 89_478_485L;
+
     private PillowDecoder() {
     }
 
@@ -94,6 +100,11 @@ final class PillowDecoder {
                 // Pillow raises ("image file is truncated"), so any warning fails the image.
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new ImageLoadException(file, "image of " + pixels + " pixels exceeds Pillow's limit of "
+                            + MAX_PIXELS + " (decompression bomb)");
+                }
                 Decoded decoded;
                 if ((format.equals("jpeg") || format.equals("jpg")) && isFourChannelJpeg(reader)) {
                     decoded = fromCmykRaster(file, reader.readRaster(0, null));

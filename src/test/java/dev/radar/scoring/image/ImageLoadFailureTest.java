@@ -48,6 +48,28 @@ class ImageLoadFailureTest {
     }
 
     @Test
+    void decompressionBombIsRefusedBeforeDecoding() throws Exception {
+        // a PNG header announcing 20000 x 20000 pixels (above Pillow's 2 * MAX_IMAGE_PIXELS) and no data
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(20000).putInt(20000)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(png, "IHDR", ihdr.array());
+        chunk(png, "IEND", new byte[0]);
+        assertFailsEverywhere(write("bomb.png", png.toByteArray()), "decompression bomb");
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) throws Exception {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crc.update(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.write(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
     void emptyFile() throws Exception {
         assertFailsEverywhere(write("empty.jpg", new byte[0]), "empty file");
     }
