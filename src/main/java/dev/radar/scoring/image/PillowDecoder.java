@@ -107,7 +107,7 @@ final class PillowDecoder {
                 }
                 Decoded decoded;
                 if ((format.equals("jpeg") || format.equals("jpg")) && isFourChannelJpeg(reader)) {
-                    decoded = fromCmykRaster(file, reader.readRaster(0, null));
+                    decoded = fromCmykRaster(file, reader.readRaster(0, null), isYcck(reader));
                 } else {
                     decoded = fromBufferedImage(file, reader.read(0));
                 }
@@ -135,7 +135,46 @@ final class PillowDecoder {
         return raw == null || raw.getNumBands() == 4;
     }
 
-    private static Decoded fromCmykRaster(Path file, Raster raster) throws ImageLoadException {
+    /**
+     * libjpeg decodes a 4-component JPEG as YCCK when it carries an Adobe marker with a non-zero transform (Photoshop
+     * writes these), as plain CMYK otherwise. The JDK's readRaster hands YCCK back unconverted, so we convert it.
+     */
+    private static boolean isYcck(ImageReader reader) throws IOException {
+        javax.imageio.metadata.IIOMetadata metadata = reader.getImageMetadata(0);
+        if (metadata == null) {
+            return false;
+        }
+        org.w3c.dom.Node root = metadata.getAsTree("javax_imageio_jpeg_image_1.0");
+        org.w3c.dom.NodeList adobe = ((org.w3c.dom.Element) root).getElementsByTagName("app14Adobe");
+        if (adobe.getLength() == 0) {
+            return false;
+        }
+        org.w3c.dom.Node transform = adobe.item(0).getAttributes().getNamedItem("transform");
+        return transform != null && !"0".equals(transform.getNodeValue());
+    }
+
+    // libjpeg's jdcolor.c YCC -> RGB tables (16-bit fixed point), shared bit for bit by libjpeg-turbo
+    private static final int SCALEBITS = 16;
+    private static final int ONE_HALF = 1 << (SCALEBITS - 1);
+    private static final int[] CR_R = new int[256];
+    private static final int[] CB_B = new int[256];
+    private static final int[] CR_G = new int[256];
+    private static final int[] CB_G = new int[256];
+
+    static {
+        for (int i = 0, x = -128; i < 256; i++, x++) {
+            CR_R[i] = (fix(1.40200) * x + ONE_HALF) >> SCALEBITS;
+            CB_B[i] = (fix(1.77200) * x + ONE_HALF) >> SCALEBITS;
+            CR_G[i] = -fix(0.71414) * x;
+            CB_G[i] = -fix(0.34414) * x + ONE_HALF;
+        }
+    }
+
+    private static int fix(double x) {
+        return (int) (x * (1L << SCALEBITS) + 0.5);
+    }
+
+    private static Decoded fromCmykRaster(Path file, Raster raster, boolean ycck) throws ImageLoadException {
         if (raster.getNumBands() != 4) {
             throw new ImageLoadException(file, "unsupported JPEG colour layout with " + raster.getNumBands()
                     + " components");
@@ -143,6 +182,17 @@ final class PillowDecoder {
         int w = raster.getWidth();
         int h = raster.getHeight();
         int[] px = raster.getPixels(raster.getMinX(), raster.getMinY(), w, h, (int[]) null);
+        if (ycck) {
+            // jdcolor.c ycck_cmyk_convert: C, M, Y = 255 - (the RGB of Y, Cb, Cr), range-limited; K unchanged
+            for (int p = 0; p < w * h; p++) {
+                int y = px[p * 4];
+                int cb = px[p * 4 + 1];
+                int cr = px[p * 4 + 2];
+                px[p * 4] = clip8(255 - (y + CR_R[cr]));
+                px[p * 4 + 1] = clip8(255 - (y + ((CB_G[cb] + CR_G[cr]) >> SCALEBITS)));
+                px[p * 4 + 2] = clip8(255 - (y + CB_B[cb]));
+            }
+        }
         byte[] rgb = new byte[w * h * 3];
         for (int p = 0; p < w * h; p++) {
             // the file stores Adobe-inverted CMYK; Pillow decodes with rawmode "CMYK;I", i.e. 255 - stored value
