@@ -129,6 +129,25 @@ def make_fixtures():
 
     cmyk = Image.fromarray(photo_like(400, 300, 16, noise=6.0)).convert("CMYK")
     save("cmyk.jpg", cmyk, quality=90)
+
+    small = Image.fromarray(photo_like(160, 120, 17))
+    save("progressive.jpg", small, quality=85, progressive=True)
+    save("s422.jpg", small, quality=85, subsampling=1)
+    # an embedded ICC profile: Pillow ignores it (the JDK's ImageIO.read would colour-convert)
+    from PIL import ImageCms
+    save("icc.jpg", small, quality=85, icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    # camera-style file: Exif (orientation 6 = rotate 90, which no reference applies) and no JFIF marker, so libjpeg
+    # decides YCbCr from the component ids
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    Image.fromarray(photo_like(150, 100, 18)).save(buf, "JPEG", quality=85, exif=exif.tobytes())
+    data = buf.getvalue()
+    assert data[2:4] == b"\xff\xe0"  # APP0 (JFIF) right after SOI
+    app0_end = 4 + int.from_bytes(data[4:6], "big")
+    with open(os.path.join(FIXTURES, "exif_nojfif.jpg"), "wb") as f:
+        f.write(data[:2] + data[app0_end:])
+    out["exif_nojfif.jpg"] = os.path.join(FIXTURES, "exif_nojfif.jpg")
     return out
 
 

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -24,11 +23,13 @@ import javax.imageio.stream.ImageInputStream;
  * <p>PNG samples are lossless, so only Pillow's mode mapping matters: 16-bit RGB/RGBA/gray+alpha keep the high byte
  * (rawmodes "RGB;16B", "RGBA;16B", "LA;16B" - the last one opens as "RGBA"), 16-bit gray opens as "I;16" whose
  * conversion to RGB clips to 255 ({@code I16_RGB}), 1/2/4-bit gray scale to 0..255, palettes are looked up (tRNS
- * ignored by convert("RGB")). JPEG goes through the JDK's libjpeg-6b decoder, whose islow IDCT, fancy upsampling
- * and YCbCr conversion are bit-identical to the libjpeg-turbo in Pillow's wheel for the 4:2:0, 4:4:4 and gray
- * files of the golden test. CMYK JPEGs (which ImageIO will not turn into a BufferedImage) are read as a raw raster,
- * inverted as Pillow does ("CMYK;I", Adobe polarity) and converted with Pillow's naive {@code cmyk2rgb}. No EXIF
- * orientation is applied: none of the references calls exif_transpose.
+ * ignored by convert("RGB")). JPEG samples come from the JDK's libjpeg-6b decoder as a raw raster (its islow IDCT
+ * and fancy upsampling are bit-identical to the libjpeg-turbo in Pillow's wheel for the 4:2:0, 4:2:2, 4:1:1, 4:4:4,
+ * progressive and gray files of the golden test); the colour conversion libjpeg does for Pillow (YCbCr -> RGB,
+ * YCCK -> CMYK, chosen from the JFIF/Adobe markers and component ids) is redone here with libjpeg's tables, so an
+ * embedded ICC profile is ignored as Pillow ignores it. CMYK is inverted as Pillow does ("CMYK;I", Adobe polarity)
+ * and converted with Pillow's naive {@code cmyk2rgb}. No EXIF orientation is applied: none of the references calls
+ * exif_transpose.
  */
 final class PillowDecoder {
     /**
@@ -106,8 +107,8 @@ final class PillowDecoder {
                             + MAX_PIXELS + " (decompression bomb)");
                 }
                 Decoded decoded;
-                if ((format.equals("jpeg") || format.equals("jpg")) && isFourChannelJpeg(reader)) {
-                    decoded = fromCmykRaster(file, reader.readRaster(0, null), isYcck(reader));
+                if (format.equals("jpeg") || format.equals("jpg")) {
+                    decoded = fromJpegRaster(file, reader.readRaster(0, null), JpegMarkers.of(reader));
                 } else {
                     decoded = fromBufferedImage(file, reader.read(0));
                 }
@@ -130,27 +131,44 @@ final class PillowDecoder {
         }
     }
 
-    private static boolean isFourChannelJpeg(ImageReader reader) throws IOException {
-        ImageTypeSpecifier raw = reader.getRawImageType(0);
-        return raw == null || raw.getNumBands() == 4;
-    }
-
     /**
-     * libjpeg decodes a 4-component JPEG as YCCK when it carries an Adobe marker with a non-zero transform (Photoshop
-     * writes these), as plain CMYK otherwise. The JDK's readRaster hands YCCK back unconverted, so we convert it.
+     * What libjpeg needs to pick the colour space of a JPEG's components (jdapimin.c default_decompress_parms):
+     * JFIF marker, Adobe marker and its transform, component ids.
      */
-    private static boolean isYcck(ImageReader reader) throws IOException {
-        javax.imageio.metadata.IIOMetadata metadata = reader.getImageMetadata(0);
-        if (metadata == null) {
-            return false;
+    record JpegMarkers(boolean jfif, Integer adobeTransform, int[] componentIds) {
+        static JpegMarkers of(ImageReader reader) throws IOException {
+            javax.imageio.metadata.IIOMetadata metadata = reader.getImageMetadata(0);
+            org.w3c.dom.Element root = (org.w3c.dom.Element) metadata.getAsTree("javax_imageio_jpeg_image_1.0");
+            boolean jfif = root.getElementsByTagName("app0JFIF").getLength() > 0;
+            Integer transform = null;
+            org.w3c.dom.NodeList adobe = root.getElementsByTagName("app14Adobe");
+            if (adobe.getLength() > 0) {
+                transform = Integer.valueOf(((org.w3c.dom.Element) adobe.item(0)).getAttribute("transform"));
+            }
+            org.w3c.dom.NodeList components = root.getElementsByTagName("componentSpec");
+            int[] ids = new int[components.getLength()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = Integer.parseInt(((org.w3c.dom.Element) components.item(i)).getAttribute("componentId"));
+            }
+            return new JpegMarkers(jfif, transform, ids);
         }
-        org.w3c.dom.Node root = metadata.getAsTree("javax_imageio_jpeg_image_1.0");
-        org.w3c.dom.NodeList adobe = ((org.w3c.dom.Element) root).getElementsByTagName("app14Adobe");
-        if (adobe.getLength() == 0) {
-            return false;
+
+        /** 3 components: YCbCr unless an Adobe transform 0 (without JFIF) or ids 'R','G','B' say RGB. */
+        boolean threeComponentsAreYcc() {
+            if (jfif) {
+                return true;
+            }
+            if (adobeTransform != null) {
+                return adobeTransform != 0;
+            }
+            return !(componentIds.length == 3 && componentIds[0] == 'R' && componentIds[1] == 'G'
+                    && componentIds[2] == 'B');
         }
-        org.w3c.dom.Node transform = adobe.item(0).getAttributes().getNamedItem("transform");
-        return transform != null && !"0".equals(transform.getNodeValue());
+
+        /** 4 components: YCCK with an Adobe marker whose transform is not 0, plain CMYK otherwise. */
+        boolean fourComponentsAreYcck() {
+            return adobeTransform != null && adobeTransform != 0;
+        }
     }
 
     // libjpeg's jdcolor.c YCC -> RGB tables (16-bit fixed point), shared bit for bit by libjpeg-turbo
@@ -174,11 +192,46 @@ final class PillowDecoder {
         return (int) (x * (1L << SCALEBITS) + 0.5);
     }
 
-    private static Decoded fromCmykRaster(Path file, Raster raster, boolean ycck) throws ImageLoadException {
-        if (raster.getNumBands() != 4) {
-            throw new ImageLoadException(file, "unsupported JPEG colour layout with " + raster.getNumBands()
-                    + " components");
+    /**
+     * The JDK's readRaster returns libjpeg's upsampled samples in the file's own colour space, before any colour
+     * conversion and without the ICC-profile conversion its read() applies (Pillow ignores ICC profiles), so the
+     * conversions libjpeg performs for Pillow are done here with libjpeg's own fixed-point tables.
+     */
+    private static Decoded fromJpegRaster(Path file, Raster raster, JpegMarkers markers) throws ImageLoadException {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        int bands = raster.getNumBands();
+        if (bands == 4) {
+            return fromCmykRaster(raster, markers.fourComponentsAreYcck());
         }
+        if (bands != 1 && bands != 3) {
+            throw new ImageLoadException(file, "unsupported JPEG with " + bands + " components");
+        }
+        int[] px = raster.getPixels(raster.getMinX(), raster.getMinY(), w, h, (int[]) null);
+        byte[] rgb = new byte[w * h * 3];
+        if (bands == 1) {
+            for (int p = 0; p < w * h; p++) {
+                rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = (byte) px[p];
+            }
+        } else if (markers.threeComponentsAreYcc()) {
+            // jdcolor.c ycc_rgb_convert
+            for (int p = 0; p < w * h; p++) {
+                int y = px[p * 3];
+                int cb = px[p * 3 + 1];
+                int cr = px[p * 3 + 2];
+                rgb[p * 3] = (byte) clip8(y + CR_R[cr]);
+                rgb[p * 3 + 1] = (byte) clip8(y + ((CB_G[cb] + CR_G[cr]) >> SCALEBITS));
+                rgb[p * 3 + 2] = (byte) clip8(y + CB_B[cb]);
+            }
+        } else {
+            for (int i = 0; i < rgb.length; i++) {
+                rgb[i] = (byte) px[i];
+            }
+        }
+        return new Decoded(new RgbImage(w, h, rgb), null);
+    }
+
+    private static Decoded fromCmykRaster(Raster raster, boolean ycck) {
         int w = raster.getWidth();
         int h = raster.getHeight();
         int[] px = raster.getPixels(raster.getMinX(), raster.getMinY(), w, h, (int[]) null);
