@@ -47,7 +47,7 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")
 SMALL_GOLDEN = os.path.join(HERE, "golden-small.json")
-SAMPLES_PER_TENSOR = 400
+SAMPLES_PER_TENSOR = 300
 
 QWEN_MIN_PIXELS = 256 * 28 * 28
 QWEN_MAX_PIXELS = 768 * 28 * 28
@@ -130,12 +130,23 @@ def make_fixtures():
     cmyk = Image.fromarray(photo_like(400, 300, 16, noise=6.0)).convert("CMYK")
     save("cmyk.jpg", cmyk, quality=90)
 
+    # a gAMA chunk (Pillow ignores it, so must we); BMP and GIF (mode "P") through the same loaders
+    from PIL import PngImagePlugin
+    gamma = PngImagePlugin.PngInfo()
+    gamma.add(b"gAMA", (100000).to_bytes(4, "big"))
+    save("gamma.png", Image.fromarray(photo_like(80, 60, 19)), pnginfo=gamma)
+    save("small.bmp", Image.fromarray(photo_like(60, 45, 20)))
+    save("small.gif", Image.fromarray(photo_like(80, 60, 21)).convert("P"))
+
     small = Image.fromarray(photo_like(160, 120, 17))
     save("progressive.jpg", small, quality=85, progressive=True)
     save("s422.jpg", small, quality=85, subsampling=1)
     # an embedded ICC profile: Pillow ignores it (the JDK's ImageIO.read would colour-convert)
     from PIL import ImageCms
-    save("icc.jpg", small, quality=85, icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    icc[24:36] = (2020).to_bytes(2, "big") + bytes([0, 1, 0, 1] + [0] * 6)  # fixed creation date: reproducible file
+    icc[84:100] = bytes(16)  # profile ID 0 = "not computed" (the date change would invalidate lcms' MD5)
+    save("icc.jpg", small, quality=85, icc_profile=bytes(icc))
     # camera-style file: Exif (orientation 6 = rotate 90, which no reference applies) and no JFIF marker, so libjpeg
     # decides YCbCr from the component ids
     exif = Image.Exif()
