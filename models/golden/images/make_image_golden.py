@@ -11,10 +11,11 @@ torchvision 0.22.1, transformers 4.57.1, qwen-vl-utils 0.0.14):
 (shapes, grids, tile counts, sums, sampled elements: even the tiny image becomes a full-size tensor). --out writes, for
 every fixture and family, the full float32 tensor (little-endian, row-major) plus manifest.json; the JUnit test
 ImageProcessorsGoldenTest compares the Java output with them element by element. The fixtures are read back from
-disk in both modes, so the goldens always describe the committed files. One fixture is not made here:
-fixtures/ycck.jpg (a YCCK JPEG, Adobe transform 2, as Photoshop writes CMYK) comes from the JDK's JPEG writer via
-src/test/java/dev/radar/scoring/image/YcckFixtureWriter.java, because Pillow cannot encode YCCK; its reference
-tensors are computed here like every other fixture's.
+disk in both modes, so the goldens always describe the committed files. Two fixtures are not made here, because
+Pillow cannot encode them: fixtures/ycck.jpg (YCCK JPEG, Adobe transform 2, as Photoshop writes CMYK) and
+fixtures/s440.jpg (4:4:0 chroma subsampling) come from the JDK's JPEG writer via
+src/test/java/dev/radar/scoring/image/JdkJpegFixtureWriter.java; their reference tensors are computed here like
+every other fixture's.
 
 What each family's reference does, and how this script reaches it:
 - qwen2-vl: the reference (Qwen2VL/qwen2vl_pretrained_mllm_eval.py) calls qwen_vl_utils.process_vision_info on
