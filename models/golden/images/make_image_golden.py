@@ -48,7 +48,7 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")
 SMALL_GOLDEN = os.path.join(HERE, "golden-small.json")
-SAMPLES_PER_TENSOR = 300
+SAMPLES_PER_TENSOR = 200
 
 QWEN_MIN_PIXELS = 256 * 28 * 28
 QWEN_MAX_PIXELS = 768 * 28 * 28
@@ -125,11 +125,27 @@ def make_fixtures():
     save("gray16.png", Image.fromarray(g16, "I;16"))
 
     # 16-bit RGB PNG (Pillow keeps the high byte of each sample), written with the PNG encoder directly
-    save_rgb16_png(os.path.join(FIXTURES, "rgb16.png"), photo_like(200, 150, 15).astype(np.uint16) * 257 + 77)
+    write_png(os.path.join(FIXTURES, "rgb16.png"), photo_like(200, 150, 15).astype(np.uint16) * 257 + 77, 16, 2)
     out["rgb16.png"] = os.path.join(FIXTURES, "rgb16.png")
 
     cmyk = Image.fromarray(photo_like(400, 300, 16, noise=6.0)).convert("CMYK")
     save("cmyk.jpg", cmyk, quality=90)
+
+    # more PNG layouts, small: 16-bit gray+alpha (opens as "RGBA": qwen composites it), 16-bit RGBA, 1-bit and 2-bit
+    # gray, 4-bit palette, and tRNS on RGB / 16-bit gray (Pillow keeps mode "RGB" / "I;16": nothing is composited)
+    px = photo_like(48, 36, 22)
+    px[:8, :8] = (1, 2, 3)
+    la16 = np.dstack([px[..., 0].astype(np.uint16) * 257, (px[..., 1].astype(np.uint16) * 250)])
+    write_png(os.path.join(FIXTURES, "la16.png"), la16, 16, 4)
+    rgba16 = np.dstack([px.astype(np.uint16) * 257 + 3, px[..., 2].astype(np.uint16) * 256])
+    write_png(os.path.join(FIXTURES, "rgba16.png"), rgba16, 16, 6)
+    save("bit1.png", Image.fromarray(px).convert("1"))
+    save("gray2.png", Image.fromarray((px[..., 0] // 64 * 85).astype(np.uint8)), bits=2)
+    save("palette4.png", Image.fromarray(px).quantize(colors=16), bits=4)
+    save("rgb_trns.png", Image.fromarray(px), transparency=(1, 2, 3))
+    g16t = px[..., 1].astype(np.uint16)
+    g16t[:, :16] *= 257
+    save("gray16_trns.png", Image.fromarray(g16t, "I;16"), transparency=300)
 
     # a gAMA chunk (Pillow ignores it, so must we); BMP and GIF (mode "P") through the same loaders
     from PIL import PngImagePlugin
@@ -163,16 +179,17 @@ def make_fixtures():
     return out
 
 
-def save_rgb16_png(path, arr16):
+def write_png(path, arr16, bit_depth, color_type):
+    """A 16-bit PNG written chunk by chunk (Pillow's encoder cannot write 16-bit RGB / RGBA / gray+alpha)."""
     import struct
     import zlib
-    h, w, _ = arr16.shape
+    h, w = arr16.shape[:2]
     raw = b"".join(b"\x00" + arr16[row].astype(">u2").tobytes() for row in range(h))
 
     def chunk(tag, data):
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, bit_depth, color_type, 0, 0, 0))
     png += chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
     with open(path, "wb") as f:
         f.write(png)

@@ -110,7 +110,8 @@ final class PillowDecoder {
                 if (format.equals("jpeg") || format.equals("jpg")) {
                     decoded = fromJpegRaster(file, reader.readRaster(0, null), JpegMarkers.of(reader));
                 } else {
-                    decoded = fromBufferedImage(file, reader.read(0));
+                    PngHeader png = format.equals("png") ? PngHeader.of(reader) : null;
+                    decoded = fromBufferedImage(file, reader.read(0), png);
                 }
                 if (!warnings.isEmpty()) {
                     throw new ImageLoadException(file, "corrupt or truncated image data: " + warnings.get(0));
@@ -269,7 +270,31 @@ final class PillowDecoder {
         return v < 0 ? 0 : Math.min(v, 255);
     }
 
-    private static Decoded fromBufferedImage(Path file, BufferedImage image) throws ImageLoadException {
+    /**
+     * A PNG's colour type decides Pillow's mode. The JDK's reader turns a tRNS chunk of an RGB or gray PNG into an
+     * alpha channel, which Pillow does not (mode "RGB" / "L" / "I;16", transparency only in {@code info}), so the
+     * bands ImageIO returns cannot tell "RGBA" from "RGB with tRNS".
+     */
+    record PngHeader(String colorType, int bitDepth) {
+        static PngHeader of(ImageReader reader) throws IOException {
+            org.w3c.dom.Element root = (org.w3c.dom.Element) reader.getImageMetadata(0)
+                    .getAsTree("javax_imageio_png_1.0");
+            org.w3c.dom.Element ihdr = (org.w3c.dom.Element) root.getElementsByTagName("IHDR").item(0);
+            return new PngHeader(ihdr.getAttribute("colorType"), Integer.parseInt(ihdr.getAttribute("bitDepth")));
+        }
+
+        /** Colour channels that carry alpha in Pillow's mode: RGBA (8/16 bit) and 16-bit gray+alpha ("LA;16B"). */
+        boolean pillowHasAlpha() {
+            return colorType.equals("RGBAlpha") || (colorType.equals("GrayAlpha") && bitDepth == 16);
+        }
+
+        boolean gray() {
+            return colorType.equals("Grayscale") || colorType.equals("GrayAlpha");
+        }
+    }
+
+    private static Decoded fromBufferedImage(Path file, BufferedImage image, PngHeader png)
+            throws ImageLoadException {
         if (image == null) {
             throw new ImageLoadException(file, "decoder returned no image");
         }
@@ -305,6 +330,9 @@ final class PillowDecoder {
             throw new ImageLoadException(file, "unsupported sample type " + raster.getTransferType());
         }
         int[] px = raster.getPixels(0, 0, w, h, (int[]) null);
+        if (png != null) {
+            return fromPngSamples(file, png, px, bands, w, h);
+        }
         byte[] alpha = null;
         switch (bands) {
             case 1 -> {
@@ -342,6 +370,43 @@ final class PillowDecoder {
                 }
             }
             default -> throw new ImageLoadException(file, "unsupported image with " + bands + " channels");
+        }
+        return new Decoded(new RgbImage(w, h, rgb), alpha);
+    }
+
+    /** PNG samples (non-palette) in Pillow's mode for the file's colour type and bit depth. */
+    private static Decoded fromPngSamples(Path file, PngHeader png, int[] px, int bands, int w, int h)
+            throws ImageLoadException {
+        int n = w * h;
+        byte[] rgb = new byte[n * 3];
+        byte[] alpha = png.pillowHasAlpha() ? new byte[n] : null;
+        int colourBands = png.gray() ? 1 : 3;
+        if (bands < colourBands + (alpha != null ? 1 : 0)) {
+            throw new ImageLoadException(file, "PNG of colour type " + png.colorType() + " decoded to " + bands
+                    + " channels");
+        }
+        boolean sixteen = png.bitDepth() == 16;
+        int levels = (1 << Math.min(png.bitDepth(), 8)) - 1;
+        for (int p = 0; p < n; p++) {
+            int base = p * bands;
+            if (colourBands == 1) {
+                int v = px[base];
+                if (sixteen) {
+                    // "I;16" (gray) converts to RGB by clipping at 255; "LA;16B" (gray+alpha) keeps the high byte
+                    v = png.colorType().equals("Grayscale") ? Math.min(v, 255) : v >> 8;
+                } else if (levels != 255) {
+                    v = v * 255 / levels;  // "L;1", "L;2", "L;4" unpack to the full 0..255 range
+                }
+                rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = (byte) v;
+            } else {
+                int shift = sixteen ? 8 : 0;
+                rgb[p * 3] = (byte) (px[base] >> shift);
+                rgb[p * 3 + 1] = (byte) (px[base + 1] >> shift);
+                rgb[p * 3 + 2] = (byte) (px[base + 2] >> shift);
+            }
+            if (alpha != null) {
+                alpha[p] = (byte) (px[base + colourBands] >> (sixteen ? 8 : 0));
+            }
         }
         return new Decoded(new RgbImage(w, h, rgb), alpha);
     }
