@@ -20,12 +20,14 @@ import javax.imageio.stream.ImageInputStream;
  * either {@code convert("RGB")} (LLaVA, InternVL; alpha dropped) or qwen_vl_utils' {@code to_rgb} (an "RGBA" image
  * pasted over white through its alpha, every other mode {@code convert("RGB")}).
  *
- * <p>PNG samples are lossless, so only Pillow's mode mapping matters: 16-bit RGB/RGBA/gray+alpha keep the high byte
- * (rawmodes "RGB;16B", "RGBA;16B", "LA;16B" - the last one opens as "RGBA"), 16-bit gray opens as "I;16" whose
+ * <p>PNG samples are lossless, so only Pillow's mode matters, and it follows the IHDR colour type (not the bands
+ * ImageIO returns: the JDK turns a tRNS chunk into alpha, Pillow does not): 16-bit RGB/RGBA/gray+alpha keep the high
+ * byte (rawmodes "RGB;16B", "RGBA;16B", "LA;16B" - the last one opens as "RGBA"), 16-bit gray opens as "I;16" whose
  * conversion to RGB clips to 255 ({@code I16_RGB}), 1/2/4-bit gray scale to 0..255, palettes are looked up (tRNS
- * ignored by convert("RGB")). JPEG samples come from the JDK's libjpeg-6b decoder as a raw raster (its islow IDCT
- * and fancy upsampling are bit-identical to the libjpeg-turbo in Pillow's wheel for the 4:2:0, 4:2:2, 4:1:1, 4:4:4,
- * progressive and gray files of the golden test); the colour conversion libjpeg does for Pillow (YCbCr -> RGB,
+ * ignored by convert("RGB")). BMP and GIF go through ImageIO's image as is (RGB / palette). JPEG samples come from
+ * the JDK's libjpeg-6b decoder as a raw raster (its islow IDCT and fancy upsampling are bit-identical to the
+ * libjpeg-turbo in Pillow's wheel for the 4:2:0, 4:2:2, 4:4:0, 4:4:4, progressive, CMYK, YCCK and gray files of the
+ * golden test); the colour conversion libjpeg does for Pillow (YCbCr -> RGB,
  * YCCK -> CMYK, chosen from the JFIF/Adobe markers and component ids) is redone here with libjpeg's tables, so an
  * embedded ICC profile is ignored as Pillow ignores it. CMYK is inverted as Pillow does ("CMYK;I", Adobe polarity)
  * and converted with Pillow's naive {@code cmyk2rgb}. No EXIF orientation is applied: none of the references calls
