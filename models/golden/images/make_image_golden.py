@@ -339,6 +339,31 @@ def resample_sweep(out_dir, count=60):
 FAMILIES = {"qwen2-vl": reference_qwen2vl, "internvl3.5": reference_internvl, "llava-onevision": reference_llava}
 
 
+def size_rules():
+    """The size decisions on their own, over many image sizes (ties and extremes included): Qwen2-VL's two
+    smart_resize calls (the real qwen_vl_utils and transformers functions) and InternVL's tile grid."""
+    from qwen_vl_utils.vision_process import smart_resize as fetch_smart_resize
+    from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize as processor_smart_resize
+    rng = np.random.default_rng(99)
+    sizes = [(int(rng.integers(1, 5000)), int(rng.integers(1, 5000))) for _ in range(300)]
+    sizes += [(int(rng.integers(1, 120)), int(rng.integers(1, 120))) for _ in range(100)]
+    sizes += [(28 * k + 14, 28 * j + 14) for k in range(0, 6) for j in range(0, 6)]  # round-half-to-even
+    sizes += [(1, 200), (1, 201), (3, 600), (2, 401), (5000, 25), (7, 1400), (1, 1), (448, 448), (400, 600),
+              (200, 300), (300, 200), (600, 400), (800, 1000), (1000, 800), (448, 896), (897, 448)]
+    qwen = []
+    for h, w in sizes:
+        try:
+            fh, fw = fetch_smart_resize(h, w, 28, 4 * 28 * 28, 16384 * 28 * 28)
+            ph, pw = processor_smart_resize(fh, fw, 28, QWEN_MIN_PIXELS, QWEN_MAX_PIXELS)
+            qwen.append([h, w, fh, fw, ph, pw])
+        except ValueError:
+            qwen.append([h, w, None, None, None, None])
+    ratios = sorted(set((i, j) for n in range(1, 4) for i in range(1, n + 1) for j in range(1, n + 1)
+                        if 1 <= i * j <= 3), key=lambda r: r[0] * r[1])
+    internvl = [[w, h] + list(_internvl_closest_ratio(w / h, ratios, w, h, 448)) for h, w in sizes]
+    return {"qwen2vl": qwen, "internvl": internvl}
+
+
 def fixture_names():
     return sorted(n for n in os.listdir(FIXTURES) if not n.startswith("."))
 
@@ -388,7 +413,7 @@ def main():
     if args.fixtures:
         with open(SMALL_GOLDEN, "w") as f:
             json.dump({"generator": "models/golden/images/make_image_golden.py", "versions": versions(),
-                       "cases": small}, f, separators=(",", ":"))
+                       "sizeRules": size_rules(), "cases": small}, f, separators=(",", ":"))
     if args.out:
         sweep = resample_sweep(args.out)
         with open(os.path.join(args.out, "manifest.json"), "w") as f:
