@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates, with the pinned Python environment (.venv, see setup-venv.sh), everything the Java tests compare
+# against the reference implementations: committed fixtures are checked for staleness, large tensors and exported
+# tiny packages are written under target/ (never committed). CI runs it before `mvn -B verify`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=.venv/bin/python
+[ -x "$py" ] || { echo "fixtures: no .venv; run models/setup-venv.sh first" >&2; exit 1; }
+step() { local t0=$SECONDS; echo "fixtures: $1"; shift; "$@"; echo "fixtures:   done in $((SECONDS - t0)) s"; }
+# Image preprocessing: full reference tensors of every fixture image, per family (~190 MB, not committed).
+step "image tensors -> target/golden-images" "$py" models/golden/images/make_image_golden.py --out target/golden-images
+# Prompt rules: the committed token-id fixtures must equal what the reference replay gives now.
+step "prompt fixtures (check)" "$py" models/golden/prompts/make_prompt_golden.py --check
