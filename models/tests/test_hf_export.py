@@ -70,7 +70,7 @@ class ExportTest(unittest.TestCase):
         ld = LOADED[fam]
         images, grids, prompt, cands = sample
         return export_hf.score_sample(ld.family, vision, language, images, grids, prompt, cands,
-                                      ld.image_token_id, packed, 151643, torch.float32)
+                                      ld.image_token_id, packed, ld.tokenizer.pad_token_id, torch.float32)
 
     def test_traced_equals_eager_on_new_shapes(self):
         for fam in PKG:
