@@ -13,8 +13,9 @@ candidates, as the scripts batch them; LLaVA: one unbatched forward per candidat
 candidate token past the prompt's own token count, average per candidate, softmax: SDS = p[0], correct =
 argmax == 0 (first maximum). Samples with more than 12 images are skipped, as the scripts do.
 
-Output JSONL, one line per scored sample: task (the json file's stem), source, q_id, sds, correct, candidates,
-candidateTokenCounts, meanLogits, probs.
+Output JSONL, one line per scored sample: task (the json file's stem), source, q_id, key (as in
+models/golden/prompts: "MMBench_image_style/101"), sds, correct, candidates, candidateTokenCounts, meanLogits,
+probs, images (relative to the benchmark folder, pixel order).
 
 Where the scripts draw random numbers (MMMU-Pro image-option order; LLaVA's one sampled text distractor), one
 random.Random(0) per source folder is consumed in sorted file order, then q_id order (the scripts seed once per
@@ -400,7 +401,9 @@ def score_benchmark(ref, bench_dir, out_path, limit=None):
                 probs_t = torch.softmax(torch.tensor(means), dim=0)      # float32, as the scripts
                 probs = probs_t.tolist()
                 best = int(probs_t.argmax())
-                rows.append({"task": os.path.basename(json_file).split(".json")[0], "source": source, "q_id": q_id,
+                stem = os.path.basename(json_file).split(".json")[0]
+                rows.append({"task": stem, "source": source, "q_id": q_id,
+                             "key": stem.split("_pretrained_mllm_eval")[0].rsplit("_", 1)[0] + "/" + q_id,
                              "sds": probs[0], "correct": best == 0, "candidates": cands,
                              "candidateTokenCounts": counts, "meanLogits": means, "probs": probs,
                              "images": [os.path.relpath(f, bench_dir) for f in files]})
