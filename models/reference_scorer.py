@@ -120,16 +120,16 @@ class Qwen2VlReference:
     image_token = QWEN_IMAGE
 
     def __init__(self, model_dir):
-        from transformers import (AutoTokenizer, Qwen2VLForConditionalGeneration, Qwen2VLImageProcessor,
-                                  Qwen2VLProcessor)
-        from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
+        from transformers import AutoProcessor, Qwen2VLForConditionalGeneration
         self.model = Qwen2VLForConditionalGeneration.from_pretrained(
             model_dir, dtype=torch.float32, attn_implementation="eager").eval()
-        tok = AutoTokenizer.from_pretrained(model_dir)
-        # The script's AutoProcessor.from_pretrained(min_pixels, max_pixels) with the slow (PIL) image processor.
-        self.processor = Qwen2VLProcessor(
-            image_processor=Qwen2VLImageProcessor(min_pixels=MIN_PIXELS, max_pixels=MAX_PIXELS), tokenizer=tok,
-            video_processor=Qwen2VLVideoProcessor())
+        # Exactly the script's AutoProcessor.from_pretrained(model_path, min_pixels, max_pixels). With torchvision
+        # installed (qwen_vl_utils needs it) transformers 4.57 (also the reference's vendored 4.57.0.dev0) forces
+        # the FAST image processor for Qwen2-VL even when the checkpoint saved the slow one: its resize is torch's
+        # antialiased uint8 bicubic, not PIL's, and differs by up to 2 levels, so which one runs matters.
+        self.processor = AutoProcessor.from_pretrained(model_dir, min_pixels=MIN_PIXELS, max_pixels=MAX_PIXELS)
+        assert type(self.processor.image_processor).__name__ == "Qwen2VLImageProcessorFast", \
+            type(self.processor.image_processor).__name__
 
     def score(self, question, candidates, files, mmmu):
         from qwen_vl_utils import process_vision_info
