@@ -11,3 +11,9 @@ step() { local t0=$SECONDS; echo "fixtures: $1"; shift; "$@"; echo "fixtures:   
 step "image tensors -> target/golden-images" "$py" models/golden/images/make_image_golden.py --out target/golden-images
 # Prompt rules: the committed token-id fixtures must equal what the reference replay gives now.
 step "prompt fixtures (check)" "$py" models/golden/prompts/make_prompt_golden.py --check
+# Real architectures: tiny random checkpoints of the real HF classes -> contract-2 packages -> reference scores,
+# on the benchmark that has one record of every source layout (RealArchitectureParityTest compares Java with it).
+step "tiny HF checkpoints, packages, reference scores -> target/hf-fixtures" \
+  bash models/make_hf_fixtures.sh target/hf-fixtures --bench models/golden/prompts/bench
+# Export checks in Python: traced vs eager at other shapes, packed vs per-candidate, device-free scan, reference scorer.
+step "python tests (models/tests)" "$py" -m unittest discover -s models/tests -t .
