@@ -39,5 +39,7 @@ class ForegroundHealthTest {
                 "radar_scorer_shard_latency_seconds_count", "radar_scorer_samples_total"}) {
             assertTrue(scrape.contains(series), series + " missing from:\n" + scrape);
         }
+        assertTrue(scrape.contains("radar_scorer_shard_latency_seconds_bucket{le=\"3600.0\"}"),
+                "shard latency buckets reach an hour: " + scrape);
     }
 }

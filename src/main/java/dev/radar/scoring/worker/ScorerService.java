@@ -106,7 +106,9 @@ public final class ScorerService implements Service {
         this.samplesScored = Counter.builder(MetricNames.SCORER_SAMPLES).tag("result", "scored").register(meters);
         this.samplesFailed = Counter.builder(MetricNames.SCORER_SAMPLES).tag("result", "failed").register(meters);
         this.shardLatency = Timer.builder(MetricNames.SCORER_SHARD_LATENCY).description("Shard wall time, load to commit")
-                .publishPercentileHistogram().register(meters);
+                // Micrometer's default histogram stops at 30 s; a real model's shard (and its load) takes minutes.
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
+                .maximumExpectedValue(Duration.ofHours(1)).register(meters);
         this.samplesPerSecond = DistributionSummary.builder(MetricNames.SCORER_SHARD_THROUGHPUT)
                 .description("Samples per second of each shard").baseUnit(MetricNames.THROUGHPUT_UNIT).register(meters);
     }
