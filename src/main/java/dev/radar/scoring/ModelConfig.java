@@ -37,7 +37,7 @@ import java.util.List;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelConfig(String name, String family, String dtype, int maxSequenceLength, boolean supportsPackedMask,
-                          Image image, String imagePlaceholder, int tokensPerImage, Prompt prompt,
+                          Image image, String imagePlaceholder, Integer tokensPerImage, Prompt prompt,
                           Integer contract, Integer hiddenSize, Integer positionDims, Integer imageTokenId,
                           Integer padTokenId, Vision vision, String promptRules) {
 
@@ -207,7 +207,7 @@ public record ModelConfig(String name, String family, String dtype, int maxSeque
                 || image.std().stream().anyMatch(s -> s == 0)) {
             return "image.mean and image.std must have 3 values, std non-zero";
         }
-        if (imagePlaceholder == null || imagePlaceholder.isEmpty() || tokensPerImage < 1) {
+        if (imagePlaceholder == null || imagePlaceholder.isEmpty() || tokensPerImage == null || tokensPerImage < 1) {
             return "imagePlaceholder and tokensPerImage (>= 1) are required";
         }
         if (prompt == null || prompt.template() == null || prompt.image() == null || prompt.answer() == null
