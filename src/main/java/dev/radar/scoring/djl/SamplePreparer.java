@@ -20,12 +20,19 @@ final class SamplePreparer {
 
     private final ScoringModel model;
     private final ModelConfig cfg;
+    private final FamilyRules rules;
     private final ImagePreprocessor images;
     private final int placeholderRepeat;
 
     SamplePreparer(ScoringModel model) {
+        this(model, model.config(), model.rules());
+    }
+
+    /** Contract 2 needs only the config and the family's rules (model may then be null). */
+    SamplePreparer(ScoringModel model, ModelConfig cfg, FamilyRules rules) {
         this.model = model;
-        this.cfg = model.config();
+        this.cfg = cfg;
+        this.rules = rules;
         this.images = cfg.realArchitecture() ? null : new ImagePreprocessor(cfg.image());
         this.placeholderRepeat = cfg.realArchitecture() ? 0 : cfg.tokensPerImage() * cfg.image().tilesPerImage();
     }
@@ -40,7 +47,6 @@ final class SamplePreparer {
     }
 
     private PreparedSample prepareContract2(int index, BenchSample s, long t0) {
-        FamilyRules rules = model.rules();
         FamilyRules.Plan plan;
         try {
             plan = rules.plan(s);
