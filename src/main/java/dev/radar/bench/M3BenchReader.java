@@ -4,17 +4,20 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.radar.RadarException;
+import dev.radar.scoring.prompt.ReferenceDraws;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +34,6 @@ final class M3BenchReader {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final Pattern IMAGE_TAG = Pattern.compile("<\\s*image\\s*(\\d+)\\s*>", Pattern.CASE_INSENSITIVE);
 
     private M3BenchReader() {
     }
@@ -125,6 +127,8 @@ final class M3BenchReader {
         }
         int tooMany = 0;
         Path folder = root.resolve(ref.folder());
+        Map<String, DrawEntry> draws = ImageRule.of(Names.sourceOf(ref.task())) == ImageRule.MMMU_PRO
+                ? mmmuProDraws(root) : Map.of();
         var it = doc.properties().iterator();
         while (it.hasNext()) {
             var e = it.next();
@@ -133,7 +137,8 @@ final class M3BenchReader {
                 continue;
             }
             List<String> issues = new ArrayList<>();
-            BenchSample s = parseQuestion(folder, ref.task(), qid, e.getValue(), issues);
+            BenchSample s = parseQuestion(folder, ref.task(), qid, e.getValue(), issues,
+                    draws.get(ref.task() + "/" + qid));
             for (String issue : issues) {
                 problems.add(new BenchProblem(ref.relFile(), qid, issue));
             }
@@ -149,7 +154,8 @@ final class M3BenchReader {
 
     static final String TOO_MANY = "skipped: too many images";
 
-    private static BenchSample parseQuestion(Path folder, String task, String qid, JsonNode v, List<String> issues) {
+    private static BenchSample parseQuestion(Path folder, String task, String qid, JsonNode v, List<String> issues,
+                                             DrawEntry draw) {
         if (!v.isObject()) {
             issues.add("value is not an object {question, answer, distraction}");
             return null;
@@ -181,23 +187,145 @@ final class M3BenchReader {
         if (!issues.isEmpty()) {
             return null;
         }
-        if (imgNum > MAX_IMAGES) {
-            issues.add(TOO_MANY + " (" + imgNum + " > " + MAX_IMAGES + ")");
-            return null;
-        }
         String source = Names.sourceOf(task);
         String category = Names.categoryOf(task);
-        List<Path> images = ImageRule.of(source).paths(folder, category, qid, imgNum);
+        String oriOptions = oriOptionsText(v.get("ori_options"));
+        ImageRule rule = ImageRule.of(source);
+        List<Path> images;
+        int questionImages;
+        if (rule == ImageRule.MMMU_PRO) {
+            // The reference loads the question's tags in question order, then (image options only) each option's
+            // tags in candidate order; the prompt rules reorder the option images by the sample's draw.
+            images = new ArrayList<>(mmmuProImages(folder, category, qid, question));
+            questionImages = images.size();
+            if (hasImageTag(oriOptions)) {
+                for (String c : candidates) {
+                    images.addAll(mmmuProImages(folder, category, qid, c));
+                }
+            }
+        } else {
+            if (imgNum > MAX_IMAGES) {
+                issues.add(TOO_MANY + " (" + imgNum + " > " + MAX_IMAGES + ")");
+                return null;
+            }
+            images = rule.paths(folder, category, qid, imgNum);
+            questionImages = images.size();
+        }
+        if (images.size() > MAX_IMAGES) {
+            issues.add(TOO_MANY + " (" + images.size() + " > " + MAX_IMAGES + ")");
+            return null;
+        }
         List<String> missing = images.stream().filter(p -> !Files.isRegularFile(p))
-                .map(p -> folder.relativize(p).toString()).toList();
+                .map(p -> folder.relativize(p).toString()).distinct().toList();
         if (!missing.isEmpty()) {
             issues.add("missing image" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing));
             return null;
         }
-        if (candidates.stream().allMatch(c -> IMAGE_TAG.matcher(c.strip()).matches())) {
-            return letteredImageOptions(task, source, category, qid, question, images, candidates, v.get("ori_options"));
+        ReferenceDraws d = draw == null ? ReferenceDraws.NONE : draw.draws();
+        BenchSample.Reference ref = new BenchSample.Reference(question, answer, candidates.subList(1, candidates.size()),
+                oriOptions, imgNum, questionImages, draw == null ? -1 : draw.order(), d.answerFirst(),
+                d.llavaAnswerFirst(), d.llavaDistractor());
+        return new BenchSample(qid, task, source, category, question, images, candidates, ref);
+    }
+
+    /** The reference's own tag pattern, {@code re.findall(r"<image \\d+>", text)}: one space, lower case. */
+    static final Pattern REFERENCE_IMAGE_TAG = Pattern.compile("<image \\d+>");
+
+    /** Tags in text order, repeats kept (as {@code re.findall}). */
+    static List<String> imageTags(String text) {
+        List<String> tags = new ArrayList<>();
+        if (text != null) {
+            Matcher m = REFERENCE_IMAGE_TAG.matcher(text);
+            while (m.find()) {
+                tags.add(m.group());
+            }
         }
-        return new BenchSample(qid, task, source, category, question, images, candidates);
+        return tags;
+    }
+
+    static boolean hasImageTag(String text) {
+        return text != null && REFERENCE_IMAGE_TAG.matcher(text).find();
+    }
+
+    /** {@code images/{category}/{q_id}_image_{k}.png} for each tag, as the reference names them. */
+    private static List<Path> mmmuProImages(Path folder, String category, String qid, String text) {
+        Path dir = folder.resolve("images").resolve(category);
+        return imageTags(text).stream()
+                .map(tag -> dir.resolve(qid + "_" + tag.substring(1, tag.length() - 1).replace(' ', '_') + ".png"))
+                .toList();
+    }
+
+    /** ori_options as the reference's regex sees it: a string as is, anything else as its JSON text. */
+    private static String oriOptionsText(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        return n.isValueNode() ? n.asText() : n.toString();
+    }
+
+    /** A sample's place in its source's reference run. */
+    record DrawEntry(int order, ReferenceDraws draws) {
+    }
+
+    private record DrawTable(List<String> signature, Map<String, DrawEntry> byKey) {
+    }
+
+    private static final Map<Path, DrawTable> DRAW_TABLES = new ConcurrentHashMap<>();
+
+    /**
+     * Draw outcomes of every MMMU-Pro record of the root, keyed by {@code task/q_id}, replaying the reference's run
+     * over the whole source (a shard's sample depends on every earlier record, so this always reads all MMMU-Pro
+     * files; cached per root until a file changes). The reference globs the folder in OS order; RADAR replays it
+     * with task files sorted by file name, then question ids in file order. Every record of a readable file draws,
+     * including records RADAR skips, as the reference's loop reaches them before any check.
+     */
+    static Map<String, DrawEntry> mmmuProDraws(Path root) {
+        List<TaskFileRef> files = new ArrayList<>(list(root).files().stream()
+                .filter(f -> ImageRule.of(Names.sourceOf(f.task())) == ImageRule.MMMU_PRO).toList());
+        files.sort(Comparator.comparing((TaskFileRef f) -> Path.of(f.relFile()).getFileName().toString())
+                .thenComparing(TaskFileRef::relFile));
+        List<String> signature = new ArrayList<>();
+        for (TaskFileRef f : files) {
+            Path p = f.path(root);
+            try {
+                signature.add(f.relFile() + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis());
+            } catch (IOException e) {
+                signature.add(f.relFile() + "|unreadable");
+            }
+        }
+        DrawTable cached = DRAW_TABLES.get(root);
+        if (cached != null && cached.signature().equals(signature)) {
+            return cached.byKey();
+        }
+        List<String> keys = new ArrayList<>();
+        List<ReferenceDraws.Input> inputs = new ArrayList<>();
+        for (TaskFileRef f : files) {
+            JsonNode doc;
+            try {
+                doc = JSON.readTree(f.path(root).toFile());
+            } catch (IOException e) {
+                continue; // reported by read(); the reference could not have run on it either
+            }
+            if (doc == null || !doc.isObject()) {
+                continue;
+            }
+            var it = doc.properties().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                JsonNode v = e.getValue();
+                JsonNode dist = v.path("distraction");
+                keys.add(f.task() + "/" + e.getKey());
+                inputs.add(new ReferenceDraws.Input(hasImageTag(oriOptionsText(v.get("ori_options"))),
+                        dist.isArray() ? dist.size() : 0));
+            }
+        }
+        List<ReferenceDraws> draws = ReferenceDraws.replay(inputs);
+        Map<String, DrawEntry> byKey = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            byKey.put(keys.get(i), new DrawEntry(i, draws.get(i)));
+        }
+        DRAW_TABLES.put(root, new DrawTable(List.copyOf(signature), Map.copyOf(byKey)));
+        return byKey;
     }
 
     /** Candidate rules shared with the importers: at least two, no answer among distractors, no duplicates. */
@@ -237,47 +365,6 @@ final class M3BenchReader {
         return 0;
     }
 
-    /**
-     * MMMU-Pro options that are images cannot be scored as text continuations: list them in the prompt under
-     * letters (original option order, so the correct letter varies) and score the letters instead.
-     */
-    private static BenchSample letteredImageOptions(String task, String source, String category, String qid,
-                                                    String question, List<Path> images, List<String> candidates,
-                                                    JsonNode oriOptions) {
-        List<String> order = new ArrayList<>();
-        if (oriOptions != null && oriOptions.isArray()) {
-            for (JsonNode o : oriOptions) {
-                String t = text(o);
-                if (t != null && candidates.stream().anyMatch(c -> c.strip().equals(t.strip()))
-                        && order.stream().noneMatch(x -> x.strip().equals(t.strip()))) {
-                    order.add(t.strip());
-                }
-            }
-        }
-        if (order.size() != candidates.size()) {
-            order = candidates.stream().map(String::strip)
-                    .sorted((a, b) -> Integer.compare(tagNumber(a), tagNumber(b))).toList();
-        }
-        StringBuilder prompt = new StringBuilder(question.stripTrailing());
-        for (int i = 0; i < order.size(); i++) {
-            prompt.append('\n').append(letter(i)).append(". ").append(order.get(i));
-        }
-        List<String> letters = new ArrayList<>();
-        for (String c : candidates) {
-            letters.add(letter(order.indexOf(c.strip())));
-        }
-        return new BenchSample(qid, task, source, category, prompt.toString(), images, letters);
-    }
-
-    private static int tagNumber(String tag) {
-        Matcher m = IMAGE_TAG.matcher(tag);
-        return m.matches() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE;
-    }
-
-    static String letter(int i) {
-        return i < 26 ? String.valueOf((char) ('A' + i)) : "A" + (i - 25);
-    }
-
     /** Scalars as text (answers may be numbers in the JSON); null for missing, null or structured values. */
     private static String text(JsonNode n) {
         return n == null || n.isNull() || !n.isValueNode() ? null : n.asText();
@@ -306,11 +393,8 @@ final class M3BenchReader {
             String id = qid.contains("--") ? qid.substring(0, qid.indexOf("--")) : qid;
             switch (this) {
                 case MMBENCH -> out.add(images.resolve(category).resolve(qid + ".jpg"));
-                case MMMU_PRO -> {
-                    for (int k = 1; k <= count; k++) {
-                        out.add(images.resolve(category).resolve(qid + "_image_" + k + ".png"));
-                    }
-                }
+                case MMMU_PRO -> throw new IllegalStateException(
+                        "MMMU-Pro images follow the record's <image k> tags, not img_num (mmmuProImages)");
                 // The layout does not say whether SeePhys counts from 0 or 1: take whichever the files use.
                 case SEEPHYS -> numbered(images, id, ".png", count, out);
                 default -> {

@@ -12,16 +12,20 @@
  * {@code MMMU_Pro}). Candidates are the answer followed by the distractions.
  *
  * <h2>Images</h2>
- * MMBench {@code images/{category}/{q_id}.jpg}; MMMU-Pro {@code images/{category}/{q_id}_image_{k}.png},
- * k = 1..img_num; SeePhys {@code images/{id}_{i}.png} (counting from 0 or 1, whichever exists); all others
+ * MMBench {@code images/{category}/{q_id}.jpg}; MMMU-Pro {@code images/{category}/{q_id}_image_{k}.png} for
+ * each {@code <image k>} tag of the question in question order, then, where {@code ori_options} holds a tag (image
+ * options), each option's tags in candidate order, as the reference scripts load them (img_num is not used);
+ * SeePhys {@code images/{id}_{i}.png} (counting from 0 or 1, whichever exists); all others
  * {@code images/{id}.jpg} (or {@code images/{id}_{i}.jpg} when img_num &gt; 1), where id is the question id up
- * to its first {@code --}. img_num defaults to 1; 0 means a text-only question. Where every candidate is an image
- * tag such as {@code <image 2>} (MMMU-Pro image options), the options are listed in the prompt under letters in
- * their original order and the letters become the candidates, correct first.
+ * to its first {@code --}. img_num defaults to 1; 0 means a text-only question. Samples keep the record's raw
+ * question, candidates and {@code ori_options} ({@link dev.radar.bench.BenchSample.Reference}); the per-family
+ * prompt, MMMU-Pro's inline images and lettered, shuffled image options are {@code dev.radar.scoring.prompt}'s.
+ * MMMU-Pro samples also carry the outcome of the reference's {@code random} draws, replayed over all MMMU-Pro
+ * files of the root (file names sorted, then question ids in file order), so that any shard gets the same draw.
  *
  * <h2>Problems, not exceptions</h2>
  * A malformed file, a missing image, an answer repeated among the distractors, a blank question or candidate,
- * fewer than two candidates, or more than 12 images each skip
+ * fewer than two candidates, or more than 12 images (MMMU-Pro: question and option images together) each skip
  * the question and add a {@link dev.radar.bench.BenchProblem}; the rest loads. Only a missing or unreadable root
  * (or a task without ability in the taxonomy) throws {@link dev.radar.RadarException}.
  *

@@ -31,7 +31,8 @@ class BenchReaderTest {
     void readsEverySourceWithItsImageRule() {
         task(root, "general_visual_question_answering", "MMBench_image_style", Map.of("7", q("Style?", "oil", "sketch")));
         image(root, "general_visual_question_answering/images/image_style/7.jpg");
-        ObjectNode mmmu = q("Which?", "A", "B");
+        // MMMU-Pro images are the question's <image k> tags (as the reference loads them), not 1..img_num.
+        ObjectNode mmmu = q("Compare <image 2> with <image 1>. Which?", "A", "B");
         mmmu.put("img_num", 2);
         task(root, "multiple_discipline_reasoning", "MMMU-Pro_Art", Map.of("validation_Art_3", mmmu));
         image(root, "multiple_discipline_reasoning/images/Art/validation_Art_3_image_1.png");
@@ -57,7 +58,9 @@ class BenchReaderTest {
         assertEquals("image_style", mm.category());
         assertEquals(List.of(root.resolve("general_visual_question_answering/images/image_style/7.jpg")), mm.images());
         assertEquals(List.of("oil", "sketch"), mm.candidates());
-        assertEquals(2, sample(b, "MMMU-Pro_Art/validation_Art_3").images().size());
+        assertEquals(List.of(root.resolve("multiple_discipline_reasoning/images/Art/validation_Art_3_image_2.png"),
+                        root.resolve("multiple_discipline_reasoning/images/Art/validation_Art_3_image_1.png")),
+                sample(b, "MMMU-Pro_Art/validation_Art_3").images());
         assertEquals(root.resolve("physical_reasoning/images/55_1.png"),
                 sample(b, "SeePhys_mechanics/55--en").images().get(1));
         BenchSample mv = sample(b, "MathVista/12");
@@ -73,17 +76,83 @@ class BenchReaderTest {
     }
 
     @Test
-    void imageOptionsBecomeLetteredCandidatesCorrectFirst() {
-        ObjectNode v = q("Which graph shows growth?", "<image 3>", "<image 2>", "<image 4>");
+    void imageOptionsKeepTheRawRecordAndTheirImagesFollowTheQuestions() {
+        ObjectNode v = q("Which graph of <image 1> shows growth?", "<image 3>", "<image 2>", "<image 4>");
         v.put("img_num", 4);
-        v.putArray("ori_options").add("<image 2>").add("<image 3>").add("<image 4>");
+        v.put("ori_options", "['<image 2>', '<image 3>', '<image 4>']");
         task(root, "multiple_discipline_reasoning", "MMMU-Pro_Biology", Map.of("q1", v));
         for (int k = 1; k <= 4; k++) {
             image(root, "multiple_discipline_reasoning/images/Biology/q1_image_" + k + ".png");
         }
         BenchSample s = Benchmark.load(root).samples().get(0);
-        assertEquals("Which graph shows growth?\nA. <image 2>\nB. <image 3>\nC. <image 4>", s.question());
-        assertEquals(List.of("B", "A", "C"), s.candidates());
+        // The prompt rules list and letter the options per family (with the reference's random draw); the sample
+        // keeps the record as it is: question with tags, answer first, question images then option images.
+        assertEquals("Which graph of <image 1> shows growth?", s.question());
+        assertEquals(List.of("<image 3>", "<image 2>", "<image 4>"), s.candidates());
+        Path dir = root.resolve("multiple_discipline_reasoning/images/Biology");
+        assertEquals(List.of(dir.resolve("q1_image_1.png"), dir.resolve("q1_image_3.png"),
+                dir.resolve("q1_image_2.png"), dir.resolve("q1_image_4.png")), s.images());
+        BenchSample.Reference ref = s.reference();
+        assertEquals(1, ref.questionImages());
+        assertEquals("['<image 2>', '<image 3>', '<image 4>']", ref.oriOptions());
+        assertEquals(List.of("<image 2>", "<image 4>"), ref.distraction());
+        assertEquals(0, ref.order());
+        // random.seed(0); random.random() = 0.844... > 0.5: answer first, for every family (first draw of both streams)
+        assertTrue(ref.answerFirst());
+        assertTrue(ref.llavaAnswerFirst());
+        assertEquals(-1, ref.llavaDistractor());
+    }
+
+    @Test
+    void mmmuProDrawsFollowTheWholeSourceInFileNameOrderAndAShardSeesTheSame() {
+        // Two files: Art sorts before Biology, so Art's records draw first, whatever the shard.
+        ObjectNode text3 = q("Which style?", "Cubism", "Baroque", "Rococo", "Realism");
+        text3.put("ori_options", "['Cubism', 'Baroque', 'Rococo', 'Realism']");
+        text3.put("img_num", 0);
+        Map<String, ObjectNode> art = new LinkedHashMap<>();
+        art.put("a2", imageOptions());
+        art.put("a1", text3);
+        task(root, "multiple_discipline_reasoning", "MMMU_Pro_Art", art);
+        Map<String, ObjectNode> bio = new LinkedHashMap<>();
+        bio.put("b1", imageOptions());
+        bio.put("b2", imageOptions());
+        task(root, "multiple_discipline_reasoning", "MMMU_Pro_Biology", bio);
+        for (String id : List.of("a2", "b1", "b2")) {
+            for (int k = 1; k <= 2; k++) {
+                String cat = id.startsWith("a") ? "Art" : "Biology";
+                image(root, "multiple_discipline_reasoning/images/" + cat + "/" + id + "_image_" + k + ".png");
+            }
+        }
+        Benchmark b = Benchmark.load(root);
+        assertEquals(List.of(), b.problems());
+        Map<String, BenchSample.Reference> full = new LinkedHashMap<>();
+        b.samples().forEach(s -> full.put(s.key(), s.reference()));
+        // File order, then q_id order in the file (a2 before a1), every record counted.
+        assertEquals(0, full.get("MMMU_Pro_Art/a2").order());
+        assertEquals(1, full.get("MMMU_Pro_Art/a1").order());
+        assertEquals(2, full.get("MMMU_Pro_Biology/b1").order());
+        assertEquals(3, full.get("MMMU_Pro_Biology/b2").order());
+        // CPython: random.seed(0); random.random() -> 0.844, 0.758, 0.421 (Qwen2-VL/InternVL: image options only).
+        assertEquals(List.of(true, true, false), List.of(full.get("MMMU_Pro_Art/a2").answerFirst(),
+                full.get("MMMU_Pro_Biology/b1").answerFirst(), full.get("MMMU_Pro_Biology/b2").answerFirst()));
+        // CPython: random.seed(0); random.random() -> 0.844; random.sample(['Baroque', 'Rococo', 'Realism'], 1)
+        // -> ['Rococo']; random.random() -> 0.040, 0.965 (LLaVA's stream, shifted by the sample draw).
+        assertEquals(1, full.get("MMMU_Pro_Art/a1").llavaDistractor());
+        assertEquals(List.of(true, false, true), List.of(full.get("MMMU_Pro_Art/a2").llavaAnswerFirst(),
+                full.get("MMMU_Pro_Biology/b1").llavaAnswerFirst(), full.get("MMMU_Pro_Biology/b2").llavaAnswerFirst()));
+        assertEquals(-1, full.get("MMMU_Pro_Biology/b1").llavaDistractor());
+
+        for (int shard = 0; shard < 3; shard++) {
+            for (BenchSample s : Benchmark.loadShard(root, b.version(), shard, 3).samples()) {
+                assertEquals(full.get(s.key()), s.reference(), "shard " + shard + " " + s.key());
+            }
+        }
+    }
+
+    private static ObjectNode imageOptions() {
+        ObjectNode v = q("Pick one.", "<image 1>", "<image 2>");
+        v.put("ori_options", "['<image 1>', '<image 2>']");
+        return v;
     }
 
     @Test
