@@ -59,8 +59,10 @@ final class SamplePreparer {
             try {
                 inputs.add(rules.image(p));
             } catch (Exception e) {
-                return PreparedSample.failed(index, s, "sample " + s.key() + ": cannot read image " + p + ": "
-                        + e.getMessage(), System.nanoTime() - t0);
+                // The image processor's message already names the file; do not repeat it.
+                String m = String.valueOf(e.getMessage());
+                return PreparedSample.failed(index, s, "sample " + s.key() + ": cannot read image "
+                        + (m.contains(p.toString()) ? m : p + ": " + m), System.nanoTime() - t0);
             }
         }
         int[] visual = inputs.stream().mapToInt(ImageInput::visualTokens).toArray();
