@@ -117,12 +117,16 @@ class SiglipProjectorVision(nn.Module):
     LlavaOnevision class and LLaVA-NeXT's projector-only layout (whose tower drops its last layer and takes
     hidden_states[-1], i.e. layer -2 of the full tower)."""
 
-    def __init__(self, vision_model, projector, layer, drop_first):
+    def __init__(self, vision_model, projector, layer, drop_first, hf_last_is_normed=False):
         super().__init__()
         n = len(vision_model.encoder.layers)
         keep = layer if layer >= 0 else n + 1 + layer
         self.embeddings = vision_model.embeddings
         self.layers = nn.ModuleList(list(vision_model.encoder.layers)[:keep])
+        # transformers 4.57's SiglipVisionModel reports its LAST hidden state after post_layernorm (the output
+        # recorder swaps in last_hidden_state), so the HF class's vision_feature_layer=-1 means "normed".
+        # LLaVA-NeXT's own SigLIP returns the raw encoder output; the projector layout never normalises.
+        self.post_norm = vision_model.post_layernorm if (hf_last_is_normed and keep == n) else nn.Identity()
         self.projector = projector
         self.drop_first = drop_first
 
@@ -131,6 +135,7 @@ class SiglipProjectorVision(nn.Module):
         for layer in self.layers:
             out = layer(h, None)
             h = out[0] if isinstance(out, tuple) else out
+        h = self.post_norm(h)
         if self.drop_first:
             h = h[:, 1:]
         feats = self.projector(h)
@@ -253,7 +258,8 @@ def load(family, checkpoint, dtype, model_base=None, vision_tower=None):
         hf = tf.LlavaOnevisionForConditionalGeneration.from_pretrained(checkpoint, **kw).eval()
         c = hf.config
         vision = SiglipProjectorVision(hf.model.vision_tower.vision_model, hf.model.multi_modal_projector,
-                                       c.vision_feature_layer, c.vision_feature_select_strategy == "default")
+                                       c.vision_feature_layer, c.vision_feature_select_strategy == "default",
+                                       hf_last_is_normed=True)
         language = language_from(hf.model.language_model, hf.lm_head, False)
         image_token_id = c.image_token_index
     text_cfg = hf.config.get_text_config()

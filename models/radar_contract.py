@@ -40,11 +40,10 @@ def merge_image_features(embeds: torch.Tensor, input_ids: torch.Tensor, image_fe
 
 def additive_mask(attention_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """[B,T,T] allowed-matrix -> [B,1,T,T] additive mask (0 allowed, dtype min forbidden), the form Hugging Face
-    decoders accept as a custom 4-D mask. dtype min rather than -inf keeps fully masked (padding) rows NaN-free."""
-    allowed = attention_mask.to(torch.bool).unsqueeze(1)
-    zero = torch.zeros((1,), dtype=dtype, device=attention_mask.device)
-    neg = torch.full((1,), torch.finfo(dtype).min, dtype=dtype, device=attention_mask.device)
-    return torch.where(allowed, zero, neg)
+    decoders accept as a custom 4-D mask. dtype min rather than -inf keeps fully masked (padding) rows NaN-free.
+    Built by arithmetic on the input (no torch.zeros/full): a traced package must not carry the trace device."""
+    forbidden = (~attention_mask.to(torch.bool)).unsqueeze(1).to(dtype)
+    return forbidden * torch.finfo(dtype).min
 
 
 def score_targets(hidden: torch.Tensor, lm_head: nn.Module, target_pos: torch.Tensor,

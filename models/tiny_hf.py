@@ -50,7 +50,7 @@ def _standin_tokenizer(specials):
     """Byte-level BPE (no merges: one token per byte) with the family's special tokens at their real ids."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from tokenizers import AddedToken
-    from transformers import PreTrainedTokenizerFast
+    from transformers import Qwen2TokenizerFast
     byte_chars = pre_tokenizers.ByteLevel.alphabet()
     vocab = {c: i for i, c in enumerate(sorted(byte_chars))}
     # Unreachable fillers (no merges can build them) so the special ids sit in a hole-free vocabulary.
@@ -61,7 +61,7 @@ def _standin_tokenizer(specials):
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
     tok.decoder = decoders.ByteLevel()
     tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in specials])
-    return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|endoftext|>",
+    return Qwen2TokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|endoftext|>",
                                    unk_token=None, clean_up_tokenization_spaces=False)
 
 
@@ -128,7 +128,7 @@ def build_internvl(out_dir):
                            use_qk_norm=False, layer_scale_init_value=0.1, use_mean_pooling=False),
         text_config=text, image_token_id=tok.convert_tokens_to_ids("<IMG_CONTEXT>"), image_seq_length=256,
         downsample_ratio=0.5, vision_feature_layer=-1, vision_feature_select_strategy="default",
-        attn_implementation="eager")
+        tie_word_embeddings=True, attn_implementation="eager")
     torch.manual_seed(SEED)
     model = InternVLForConditionalGeneration(cfg)
     # InternVL3.5's conversation template and system message, as the remote-code config carries them.
@@ -197,6 +197,69 @@ def build_llava_projector(out_dir):
     return out_dir
 
 
+def _image(path, w, h, seed, mode="RGB"):
+    """A drawn picture (gradient + shapes) so resizes have structure to smooth; deterministic per seed."""
+    from PIL import Image, ImageDraw
+    g = torch.Generator().manual_seed(seed)
+    base = (torch.rand(3, generator=g) * 200).int().tolist()
+    img = Image.new("RGB", (w, h), tuple(base))
+    d = ImageDraw.Draw(img)
+    for k in range(6):
+        x0, y0 = int(torch.randint(0, w - 10, (1,), generator=g)), int(torch.randint(0, h - 10, (1,), generator=g))
+        col = tuple(torch.randint(0, 256, (3,), generator=g).tolist())
+        d.ellipse([x0, y0, x0 + w // 4, y0 + h // 4], fill=col) if k % 2 else d.rectangle(
+            [x0, y0, x0 + w // 5, y0 + h // 3], fill=col)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    img.convert(mode).save(path)
+
+
+def build_benchmark(out_dir):
+    """A small benchmark in M3-Bench layout with every source layout (MMBench, MMMU-Pro with image options and
+    with text options, MathVista, SeePhys with several images, Wiki, spatial) and images of several aspect
+    ratios (Qwen2-VL grids differ, InternVL gets 1, 3 and 4 tiles)."""
+    def write(source, name, data):
+        os.makedirs(os.path.join(out_dir, source), exist_ok=True)
+        with open(os.path.join(out_dir, source, name + "_pretrained_mllm_eval.json"), "w") as f:
+            json.dump(data, f, indent=1)
+
+    src = "general_visual_question_answering"
+    write(src, "MMBench_attribute_recognition_1", {
+        "mmb-001": {"question": "What color is the large shape?", "answer": "red", "distraction": ["blue", "green"]},
+        "mmb-002": {"question": "How many circles are there?", "answer": "3", "distraction": ["2", "5", "4"]}})
+    _image(f"{out_dir}/{src}/images/attribute_recognition/mmb-001.jpg", 320, 240, 1)
+    _image(f"{out_dir}/{src}/images/attribute_recognition/mmb-002.jpg", 500, 240, 2)    # 2:1 -> InternVL 3 tiles
+    src = "multiple_discipline_reasoning"
+    write(src, "MMMU_Pro_Art_Theory_1", {
+        "mmmu-7": {"question": "<image 1> Which painting uses the same palette as this one?",
+                   "ori_options": "['<image 2>', '<image 3>']", "answer": "<image 2>", "distraction": ["<image 3>"]},
+        "mmmu-8": {"question": "Compare <image 1> with <image 2>. Which style is shown?",
+                   "ori_options": "['Baroque', 'Cubism', 'Gothic']", "answer": "Baroque",
+                   "distraction": ["Cubism", "Gothic"]}})
+    for q, k, (w, h) in (("mmmu-7", 1, (300, 300)), ("mmmu-7", 2, (280, 200)), ("mmmu-7", 3, (200, 280)),
+                         ("mmmu-8", 1, (360, 240)), ("mmmu-8", 2, (240, 240))):
+        _image(f"{out_dir}/{src}/images/Art_Theory/{q}_image_{k}.png", w, h, 10 + k + len(q))
+    src = "mathematical_reasoning"
+    write(src, "MathVista_geometry_1", {
+        "mv-31--a": {"question": "What is the angle at the top vertex in degrees?", "answer": "60",
+                     "distraction": ["45", "90"]}})
+    _image(f"{out_dir}/{src}/images/mv-31.jpg", 260, 260, 31)
+    src = "physical_reasoning"
+    write(src, "SeePhys_optics_1", {
+        "sp-4--x": {"question": "Where does the ray cross the axis?", "answer": "at the focus",
+                    "distraction": ["behind the lens", "nowhere"], "img_num": 2}})
+    _image(f"{out_dir}/{src}/images/sp-4_0.png", 200, 600, 40)     # 1:3 -> InternVL 4 tiles (3 + thumbnail)
+    _image(f"{out_dir}/{src}/images/sp-4_1.png", 420, 200, 41, mode="RGBA")
+    src = "Wiki_animal_identification"
+    write(src, "Wiki_animal_mammal_1", {
+        "wa-9--q1": {"question": "Which animal is this?", "answer": "a red fox", "distraction": ["a wolf", "a cat"]}})
+    _image(f"{out_dir}/{src}/images/wa-9.jpg", 240, 320, 9)
+    src = "spatial_reasoning"
+    write(src, "Spatial_reasoning_relation_1", {
+        "sr-2": {"question": "Is the square left of the circle?", "answer": "yes", "distraction": ["no"]}})
+    _image(f"{out_dir}/{src}/images/sr-2.jpg", 300, 220, 22)
+    return out_dir
+
+
 def build(family, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     return {"qwen2-vl": build_qwen2_vl, "internvl3.5": build_internvl, "llava-onevision": build_llava_onevision,
@@ -204,6 +267,6 @@ def build(family, out_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in FAMILIES:
-        raise SystemExit(f"usage: tiny_hf.py {{{'|'.join(FAMILIES)}}} OUT_DIR")
-    print(build(sys.argv[1], sys.argv[2]))
+    if len(sys.argv) != 3 or sys.argv[1] not in FAMILIES + ("benchmark",):
+        raise SystemExit(f"usage: tiny_hf.py {{{'|'.join(FAMILIES)}|benchmark}} OUT_DIR")
+    print(build_benchmark(sys.argv[2]) if sys.argv[1] == "benchmark" else build(sys.argv[1], sys.argv[2]))
