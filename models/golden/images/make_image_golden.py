@@ -11,7 +11,11 @@ torchvision 0.22.1, transformers 4.57.1, qwen-vl-utils 0.0.14):
 (shapes, grids, tile counts, sums, sampled elements: even the tiny image becomes a full-size tensor). --out writes, for
 every fixture and family, the full float32 tensor (little-endian, row-major) plus manifest.json; the JUnit test
 ImageProcessorsGoldenTest compares the Java output with them element by element. The fixtures are read back from
-disk in both modes, so the goldens always describe the committed files.
+disk in both modes, so the goldens always describe the committed files. Two fixtures are not made here, because
+Pillow cannot encode them: fixtures/ycck.jpg (YCCK JPEG, Adobe transform 2, as Photoshop writes CMYK) and
+fixtures/s440.jpg (4:4:0 chroma subsampling) come from the JDK's JPEG writer via
+src/test/java/dev/radar/scoring/image/JdkJpegFixtureWriter.java; their reference tensors are computed here like
+every other fixture's.
 
 What each family's reference does, and how this script reaches it:
 - qwen2-vl: the reference (Qwen2VL/qwen2vl_pretrained_mllm_eval.py) calls qwen_vl_utils.process_vision_info on
@@ -44,7 +48,7 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")
 SMALL_GOLDEN = os.path.join(HERE, "golden-small.json")
-SAMPLES_PER_TENSOR = 400
+SAMPLES_PER_TENSOR = 200
 
 QWEN_MIN_PIXELS = 256 * 28 * 28
 QWEN_MAX_PIXELS = 768 * 28 * 28
@@ -121,24 +125,71 @@ def make_fixtures():
     save("gray16.png", Image.fromarray(g16, "I;16"))
 
     # 16-bit RGB PNG (Pillow keeps the high byte of each sample), written with the PNG encoder directly
-    save_rgb16_png(os.path.join(FIXTURES, "rgb16.png"), photo_like(200, 150, 15).astype(np.uint16) * 257 + 77)
+    write_png(os.path.join(FIXTURES, "rgb16.png"), photo_like(200, 150, 15).astype(np.uint16) * 257 + 77, 16, 2)
     out["rgb16.png"] = os.path.join(FIXTURES, "rgb16.png")
 
     cmyk = Image.fromarray(photo_like(400, 300, 16, noise=6.0)).convert("CMYK")
     save("cmyk.jpg", cmyk, quality=90)
+
+    # more PNG layouts, small: 16-bit gray+alpha (opens as "RGBA": qwen composites it), 16-bit RGBA, 1-bit and 2-bit
+    # gray, 4-bit palette, and tRNS on RGB / 16-bit gray (Pillow keeps mode "RGB" / "I;16": nothing is composited)
+    px = photo_like(48, 36, 22)
+    px[:8, :8] = (1, 2, 3)
+    la16 = np.dstack([px[..., 0].astype(np.uint16) * 257, (px[..., 1].astype(np.uint16) * 250)])
+    write_png(os.path.join(FIXTURES, "la16.png"), la16, 16, 4)
+    rgba16 = np.dstack([px.astype(np.uint16) * 257 + 3, px[..., 2].astype(np.uint16) * 256])
+    write_png(os.path.join(FIXTURES, "rgba16.png"), rgba16, 16, 6)
+    save("bit1.png", Image.fromarray(px).convert("1"))
+    save("gray2.png", Image.fromarray((px[..., 0] // 64 * 85).astype(np.uint8)), bits=2)
+    save("palette4.png", Image.fromarray(px).quantize(colors=16), bits=4)
+    save("rgb_trns.png", Image.fromarray(px), transparency=(1, 2, 3))
+    g16t = px[..., 1].astype(np.uint16)
+    g16t[:, :16] *= 257
+    save("gray16_trns.png", Image.fromarray(g16t, "I;16"), transparency=300)
+
+    # a gAMA chunk (Pillow ignores it, so must we); BMP and GIF (mode "P") through the same loaders
+    from PIL import PngImagePlugin
+    gamma = PngImagePlugin.PngInfo()
+    gamma.add(b"gAMA", (100000).to_bytes(4, "big"))
+    save("gamma.png", Image.fromarray(photo_like(80, 60, 19)), pnginfo=gamma)
+    save("small.bmp", Image.fromarray(photo_like(60, 45, 20)))
+    save("small.gif", Image.fromarray(photo_like(80, 60, 21)).convert("P"))
+
+    small = Image.fromarray(photo_like(160, 120, 17))
+    save("progressive.jpg", small, quality=85, progressive=True)
+    save("s422.jpg", small, quality=85, subsampling=1)
+    # an embedded ICC profile: Pillow ignores it (the JDK's ImageIO.read would colour-convert)
+    from PIL import ImageCms
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    icc[24:36] = (2020).to_bytes(2, "big") + bytes([0, 1, 0, 1] + [0] * 6)  # fixed creation date: reproducible file
+    icc[84:100] = bytes(16)  # profile ID 0 = "not computed" (the date change would invalidate lcms' MD5)
+    save("icc.jpg", small, quality=85, icc_profile=bytes(icc))
+    # camera-style file: Exif (orientation 6 = rotate 90, which no reference applies) and no JFIF marker, so libjpeg
+    # decides YCbCr from the component ids
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    Image.fromarray(photo_like(150, 100, 18)).save(buf, "JPEG", quality=85, exif=exif.tobytes())
+    data = buf.getvalue()
+    assert data[2:4] == b"\xff\xe0"  # APP0 (JFIF) right after SOI
+    app0_end = 4 + int.from_bytes(data[4:6], "big")
+    with open(os.path.join(FIXTURES, "exif_nojfif.jpg"), "wb") as f:
+        f.write(data[:2] + data[app0_end:])
+    out["exif_nojfif.jpg"] = os.path.join(FIXTURES, "exif_nojfif.jpg")
     return out
 
 
-def save_rgb16_png(path, arr16):
+def write_png(path, arr16, bit_depth, color_type):
+    """A 16-bit PNG written chunk by chunk (Pillow's encoder cannot write 16-bit RGB / RGBA / gray+alpha)."""
     import struct
     import zlib
-    h, w, _ = arr16.shape
+    h, w = arr16.shape[:2]
     raw = b"".join(b"\x00" + arr16[row].astype(">u2").tobytes() for row in range(h))
 
     def chunk(tag, data):
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, bit_depth, color_type, 0, 0, 0))
     png += chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
     with open(path, "wb") as f:
         f.write(png)
@@ -288,6 +339,31 @@ def resample_sweep(out_dir, count=60):
 FAMILIES = {"qwen2-vl": reference_qwen2vl, "internvl3.5": reference_internvl, "llava-onevision": reference_llava}
 
 
+def size_rules():
+    """The size decisions on their own, over many image sizes (ties and extremes included): Qwen2-VL's two
+    smart_resize calls (the real qwen_vl_utils and transformers functions) and InternVL's tile grid."""
+    from qwen_vl_utils.vision_process import smart_resize as fetch_smart_resize
+    from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize as processor_smart_resize
+    rng = np.random.default_rng(99)
+    sizes = [(int(rng.integers(1, 5000)), int(rng.integers(1, 5000))) for _ in range(300)]
+    sizes += [(int(rng.integers(1, 120)), int(rng.integers(1, 120))) for _ in range(100)]
+    sizes += [(28 * k + 14, 28 * j + 14) for k in range(0, 6) for j in range(0, 6)]  # round-half-to-even
+    sizes += [(1, 200), (1, 201), (3, 600), (2, 401), (5000, 25), (7, 1400), (1, 1), (448, 448), (400, 600),
+              (200, 300), (300, 200), (600, 400), (800, 1000), (1000, 800), (448, 896), (897, 448)]
+    qwen = []
+    for h, w in sizes:
+        try:
+            fh, fw = fetch_smart_resize(h, w, 28, 4 * 28 * 28, 16384 * 28 * 28)
+            ph, pw = processor_smart_resize(fh, fw, 28, QWEN_MIN_PIXELS, QWEN_MAX_PIXELS)
+            qwen.append([h, w, fh, fw, ph, pw])
+        except ValueError:
+            qwen.append([h, w, None, None, None, None])
+    ratios = sorted(set((i, j) for n in range(1, 4) for i in range(1, n + 1) for j in range(1, n + 1)
+                        if 1 <= i * j <= 3), key=lambda r: r[0] * r[1])
+    internvl = [[w, h] + list(_internvl_closest_ratio(w / h, ratios, w, h, 448)) for h, w in sizes]
+    return {"qwen2vl": qwen, "internvl": internvl}
+
+
 def fixture_names():
     return sorted(n for n in os.listdir(FIXTURES) if not n.startswith("."))
 
@@ -337,7 +413,7 @@ def main():
     if args.fixtures:
         with open(SMALL_GOLDEN, "w") as f:
             json.dump({"generator": "models/golden/images/make_image_golden.py", "versions": versions(),
-                       "cases": small}, f, separators=(",", ":"))
+                       "sizeRules": size_rules(), "cases": small}, f, separators=(",", ":"))
     if args.out:
         sweep = resample_sweep(args.out)
         with open(os.path.join(args.out, "manifest.json"), "w") as f:

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -21,16 +20,26 @@ import javax.imageio.stream.ImageInputStream;
  * either {@code convert("RGB")} (LLaVA, InternVL; alpha dropped) or qwen_vl_utils' {@code to_rgb} (an "RGBA" image
  * pasted over white through its alpha, every other mode {@code convert("RGB")}).
  *
- * <p>PNG samples are lossless, so only Pillow's mode mapping matters: 16-bit RGB/RGBA/gray+alpha keep the high byte
- * (rawmodes "RGB;16B", "RGBA;16B", "LA;16B" - the last one opens as "RGBA"), 16-bit gray opens as "I;16" whose
+ * <p>PNG samples are lossless, so only Pillow's mode matters, and it follows the IHDR colour type (not the bands
+ * ImageIO returns: the JDK turns a tRNS chunk into alpha, Pillow does not): 16-bit RGB/RGBA/gray+alpha keep the high
+ * byte (rawmodes "RGB;16B", "RGBA;16B", "LA;16B" - the last one opens as "RGBA"), 16-bit gray opens as "I;16" whose
  * conversion to RGB clips to 255 ({@code I16_RGB}), 1/2/4-bit gray scale to 0..255, palettes are looked up (tRNS
- * ignored by convert("RGB")). JPEG goes through the JDK's libjpeg-6b decoder, whose islow IDCT, fancy upsampling
- * and YCbCr conversion are bit-identical to the libjpeg-turbo in Pillow's wheel for the 4:2:0, 4:4:4 and gray
- * files of the golden test. CMYK JPEGs (which ImageIO will not turn into a BufferedImage) are read as a raw raster,
- * inverted as Pillow does ("CMYK;I", Adobe polarity) and converted with Pillow's naive {@code cmyk2rgb}. No EXIF
- * orientation is applied: none of the references calls exif_transpose.
+ * ignored by convert("RGB")). BMP and GIF go through ImageIO's image as is (RGB / palette). JPEG samples come from
+ * the JDK's libjpeg-6b decoder as a raw raster (its islow IDCT and fancy upsampling are bit-identical to the
+ * libjpeg-turbo in Pillow's wheel for the 4:2:0, 4:2:2, 4:4:0, 4:4:4, progressive, CMYK, YCCK and gray files of the
+ * golden test); the colour conversion libjpeg does for Pillow (YCbCr -> RGB,
+ * YCCK -> CMYK, chosen from the JFIF/Adobe markers and component ids) is redone here with libjpeg's tables, so an
+ * embedded ICC profile is ignored as Pillow ignores it. CMYK is inverted as Pillow does ("CMYK;I", Adobe polarity)
+ * and converted with Pillow's naive {@code cmyk2rgb}. No EXIF orientation is applied: none of the references calls
+ * exif_transpose.
  */
 final class PillowDecoder {
+    /**
+     * Pillow refuses to open images above twice {@code Image.MAX_IMAGE_PIXELS} (89478485) as decompression bombs;
+     * the same limit here keeps a hostile file from exhausting the worker's heap.
+     */
+    static final long MAX_PIXELS = 2L * 89_478_485L;
+
     private PillowDecoder() {
     }
 
@@ -94,11 +103,17 @@ final class PillowDecoder {
                 // Pillow raises ("image file is truncated"), so any warning fails the image.
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new ImageLoadException(file, "image of " + pixels + " pixels exceeds Pillow's limit of "
+                            + MAX_PIXELS + " (decompression bomb)");
+                }
                 Decoded decoded;
-                if ((format.equals("jpeg") || format.equals("jpg")) && isFourChannelJpeg(reader)) {
-                    decoded = fromCmykRaster(file, reader.readRaster(0, null));
+                if (format.equals("jpeg") || format.equals("jpg")) {
+                    decoded = fromJpegRaster(file, reader.readRaster(0, null), JpegMarkers.of(reader));
                 } else {
-                    decoded = fromBufferedImage(file, reader.read(0));
+                    PngHeader png = format.equals("png") ? PngHeader.of(reader) : null;
+                    decoded = fromBufferedImage(file, reader.read(0), png);
                 }
                 if (!warnings.isEmpty()) {
                     throw new ImageLoadException(file, "corrupt or truncated image data: " + warnings.get(0));
@@ -119,19 +134,121 @@ final class PillowDecoder {
         }
     }
 
-    private static boolean isFourChannelJpeg(ImageReader reader) throws IOException {
-        ImageTypeSpecifier raw = reader.getRawImageType(0);
-        return raw == null || raw.getNumBands() == 4;
+    /**
+     * What libjpeg needs to pick the colour space of a JPEG's components (jdapimin.c default_decompress_parms):
+     * JFIF marker, Adobe marker and its transform, component ids.
+     */
+    record JpegMarkers(boolean jfif, Integer adobeTransform, int[] componentIds) {
+        static JpegMarkers of(ImageReader reader) throws IOException {
+            javax.imageio.metadata.IIOMetadata metadata = reader.getImageMetadata(0);
+            org.w3c.dom.Element root = (org.w3c.dom.Element) metadata.getAsTree("javax_imageio_jpeg_image_1.0");
+            boolean jfif = root.getElementsByTagName("app0JFIF").getLength() > 0;
+            Integer transform = null;
+            org.w3c.dom.NodeList adobe = root.getElementsByTagName("app14Adobe");
+            if (adobe.getLength() > 0) {
+                transform = Integer.valueOf(((org.w3c.dom.Element) adobe.item(0)).getAttribute("transform"));
+            }
+            org.w3c.dom.NodeList components = root.getElementsByTagName("componentSpec");
+            int[] ids = new int[components.getLength()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = Integer.parseInt(((org.w3c.dom.Element) components.item(i)).getAttribute("componentId"));
+            }
+            return new JpegMarkers(jfif, transform, ids);
+        }
+
+        /** 3 components: YCbCr unless an Adobe transform 0 (without JFIF) or ids 'R','G','B' say RGB. */
+        boolean threeComponentsAreYcc() {
+            if (jfif) {
+                return true;
+            }
+            if (adobeTransform != null) {
+                return adobeTransform != 0;
+            }
+            return !(componentIds.length == 3 && componentIds[0] == 'R' && componentIds[1] == 'G'
+                    && componentIds[2] == 'B');
+        }
+
+        /** 4 components: YCCK with an Adobe marker whose transform is not 0, plain CMYK otherwise. */
+        boolean fourComponentsAreYcck() {
+            return adobeTransform != null && adobeTransform != 0;
+        }
     }
 
-    private static Decoded fromCmykRaster(Path file, Raster raster) throws ImageLoadException {
-        if (raster.getNumBands() != 4) {
-            throw new ImageLoadException(file, "unsupported JPEG colour layout with " + raster.getNumBands()
-                    + " components");
+    // libjpeg's jdcolor.c YCC -> RGB tables (16-bit fixed point), shared bit for bit by libjpeg-turbo
+    private static final int SCALEBITS = 16;
+    private static final int ONE_HALF = 1 << (SCALEBITS - 1);
+    private static final int[] CR_R = new int[256];
+    private static final int[] CB_B = new int[256];
+    private static final int[] CR_G = new int[256];
+    private static final int[] CB_G = new int[256];
+
+    static {
+        for (int i = 0, x = -128; i < 256; i++, x++) {
+            CR_R[i] = (fix(1.40200) * x + ONE_HALF) >> SCALEBITS;
+            CB_B[i] = (fix(1.77200) * x + ONE_HALF) >> SCALEBITS;
+            CR_G[i] = -fix(0.71414) * x;
+            CB_G[i] = -fix(0.34414) * x + ONE_HALF;
         }
+    }
+
+    private static int fix(double x) {
+        return (int) (x * (1L << SCALEBITS) + 0.5);
+    }
+
+    /**
+     * The JDK's readRaster returns libjpeg's upsampled samples in the file's own colour space, before any colour
+     * conversion and without the ICC-profile conversion its read() applies (Pillow ignores ICC profiles), so the
+     * conversions libjpeg performs for Pillow are done here with libjpeg's own fixed-point tables.
+     */
+    private static Decoded fromJpegRaster(Path file, Raster raster, JpegMarkers markers) throws ImageLoadException {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        int bands = raster.getNumBands();
+        if (bands == 4) {
+            return fromCmykRaster(raster, markers.fourComponentsAreYcck());
+        }
+        if (bands != 1 && bands != 3) {
+            throw new ImageLoadException(file, "unsupported JPEG with " + bands + " components");
+        }
+        int[] px = raster.getPixels(raster.getMinX(), raster.getMinY(), w, h, (int[]) null);
+        byte[] rgb = new byte[w * h * 3];
+        if (bands == 1) {
+            for (int p = 0; p < w * h; p++) {
+                rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = (byte) px[p];
+            }
+        } else if (markers.threeComponentsAreYcc()) {
+            // jdcolor.c ycc_rgb_convert
+            for (int p = 0; p < w * h; p++) {
+                int y = px[p * 3];
+                int cb = px[p * 3 + 1];
+                int cr = px[p * 3 + 2];
+                rgb[p * 3] = (byte) clip8(y + CR_R[cr]);
+                rgb[p * 3 + 1] = (byte) clip8(y + ((CB_G[cb] + CR_G[cr]) >> SCALEBITS));
+                rgb[p * 3 + 2] = (byte) clip8(y + CB_B[cb]);
+            }
+        } else {
+            for (int i = 0; i < rgb.length; i++) {
+                rgb[i] = (byte) px[i];
+            }
+        }
+        return new Decoded(new RgbImage(w, h, rgb), null);
+    }
+
+    private static Decoded fromCmykRaster(Raster raster, boolean ycck) {
         int w = raster.getWidth();
         int h = raster.getHeight();
         int[] px = raster.getPixels(raster.getMinX(), raster.getMinY(), w, h, (int[]) null);
+        if (ycck) {
+            // jdcolor.c ycck_cmyk_convert: C, M, Y = 255 - (the RGB of Y, Cb, Cr), range-limited; K unchanged
+            for (int p = 0; p < w * h; p++) {
+                int y = px[p * 4];
+                int cb = px[p * 4 + 1];
+                int cr = px[p * 4 + 2];
+                px[p * 4] = clip8(255 - (y + CR_R[cr]));
+                px[p * 4 + 1] = clip8(255 - (y + ((CB_G[cb] + CR_G[cr]) >> SCALEBITS)));
+                px[p * 4 + 2] = clip8(255 - (y + CB_B[cb]));
+            }
+        }
         byte[] rgb = new byte[w * h * 3];
         for (int p = 0; p < w * h; p++) {
             // the file stores Adobe-inverted CMYK; Pillow decodes with rawmode "CMYK;I", i.e. 255 - stored value
@@ -155,7 +272,31 @@ final class PillowDecoder {
         return v < 0 ? 0 : Math.min(v, 255);
     }
 
-    private static Decoded fromBufferedImage(Path file, BufferedImage image) throws ImageLoadException {
+    /**
+     * A PNG's colour type decides Pillow's mode. The JDK's reader turns a tRNS chunk of an RGB or gray PNG into an
+     * alpha channel, which Pillow does not (mode "RGB" / "L" / "I;16", transparency only in {@code info}), so the
+     * bands ImageIO returns cannot tell "RGBA" from "RGB with tRNS".
+     */
+    record PngHeader(String colorType, int bitDepth) {
+        static PngHeader of(ImageReader reader) throws IOException {
+            org.w3c.dom.Element root = (org.w3c.dom.Element) reader.getImageMetadata(0)
+                    .getAsTree("javax_imageio_png_1.0");
+            org.w3c.dom.Element ihdr = (org.w3c.dom.Element) root.getElementsByTagName("IHDR").item(0);
+            return new PngHeader(ihdr.getAttribute("colorType"), Integer.parseInt(ihdr.getAttribute("bitDepth")));
+        }
+
+        /** Colour channels that carry alpha in Pillow's mode: RGBA (8/16 bit) and 16-bit gray+alpha ("LA;16B"). */
+        boolean pillowHasAlpha() {
+            return colorType.equals("RGBAlpha") || (colorType.equals("GrayAlpha") && bitDepth == 16);
+        }
+
+        boolean gray() {
+            return colorType.equals("Grayscale") || colorType.equals("GrayAlpha");
+        }
+    }
+
+    private static Decoded fromBufferedImage(Path file, BufferedImage image, PngHeader png)
+            throws ImageLoadException {
         if (image == null) {
             throw new ImageLoadException(file, "decoder returned no image");
         }
@@ -191,6 +332,9 @@ final class PillowDecoder {
             throw new ImageLoadException(file, "unsupported sample type " + raster.getTransferType());
         }
         int[] px = raster.getPixels(0, 0, w, h, (int[]) null);
+        if (png != null) {
+            return fromPngSamples(file, png, px, bands, w, h);
+        }
         byte[] alpha = null;
         switch (bands) {
             case 1 -> {
@@ -228,6 +372,43 @@ final class PillowDecoder {
                 }
             }
             default -> throw new ImageLoadException(file, "unsupported image with " + bands + " channels");
+        }
+        return new Decoded(new RgbImage(w, h, rgb), alpha);
+    }
+
+    /** PNG samples (non-palette) in Pillow's mode for the file's colour type and bit depth. */
+    private static Decoded fromPngSamples(Path file, PngHeader png, int[] px, int bands, int w, int h)
+            throws ImageLoadException {
+        int n = w * h;
+        byte[] rgb = new byte[n * 3];
+        byte[] alpha = png.pillowHasAlpha() ? new byte[n] : null;
+        int colourBands = png.gray() ? 1 : 3;
+        if (bands < colourBands + (alpha != null ? 1 : 0)) {
+            throw new ImageLoadException(file, "PNG of colour type " + png.colorType() + " decoded to " + bands
+                    + " channels");
+        }
+        boolean sixteen = png.bitDepth() == 16;
+        int levels = (1 << Math.min(png.bitDepth(), 8)) - 1;
+        for (int p = 0; p < n; p++) {
+            int base = p * bands;
+            if (colourBands == 1) {
+                int v = px[base];
+                if (sixteen) {
+                    // "I;16" (gray) converts to RGB by clipping at 255; "LA;16B" (gray+alpha) keeps the high byte
+                    v = png.colorType().equals("Grayscale") ? Math.min(v, 255) : v >> 8;
+                } else if (levels != 255) {
+                    v = v * 255 / levels;  // "L;1", "L;2", "L;4" unpack to the full 0..255 range
+                }
+                rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = (byte) v;
+            } else {
+                int shift = sixteen ? 8 : 0;
+                rgb[p * 3] = (byte) (px[base] >> shift);
+                rgb[p * 3 + 1] = (byte) (px[base + 1] >> shift);
+                rgb[p * 3 + 2] = (byte) (px[base + 2] >> shift);
+            }
+            if (alpha != null) {
+                alpha[p] = (byte) (px[base + colourBands] >> (sixteen ? 8 : 0));
+            }
         }
         return new Decoded(new RgbImage(w, h, rgb), alpha);
     }
