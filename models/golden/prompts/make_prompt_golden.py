@@ -323,6 +323,10 @@ def run_lengths(ids):
 def run_family(family, bench_root, tok_dir):
     from transformers import AutoTokenizer
     tokenizer = None if family == "qwen2-vl" else AutoTokenizer.from_pretrained(tok_dir, use_fast=False)
+    hf_tokenizer = None
+    if family == "llava-onevision":
+        hf_dir = tiny_tokenizers.build("llava-onevision", os.path.join(os.path.dirname(tok_dir), "llava-onevision"))
+        hf_tokenizer = AutoTokenizer.from_pretrained(hf_dir, use_fast=False)
     qwen2vl_inputs.processor = None
     all_files = sorted(p for f in RUN_FOLDERS for p in glob.glob(os.path.join(bench_root, f, "images", "**", "*.*"),
                                                                  recursive=True))
@@ -353,6 +357,9 @@ def run_family(family, bench_root, tok_dir):
                                                                              answers, file, tiles_of)
                 else:
                     text, prompt, joints, visual, image_id = llava_inputs(tokenizer, img_files, question, answers)
+                    # The hf layout's tokenizer (with an <image> token) gives the same chunk ids: one rule for both.
+                    hf = llava_inputs(hf_tokenizer, img_files, question, answers)
+                    assert (hf[1], hf[2]) == (prompt, joints), f"{q_id}: hf and projector tokenizers differ"
                 n_prompt = len(prompt)
                 prompt_ids = expand(prompt, image_id, visual)  # only LLaVA's single -200s need the counts
                 entry.update({
