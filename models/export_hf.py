@@ -470,13 +470,15 @@ def hf_forward_scores(loaded, images, grids, prompt, cands):
     with torch.no_grad():
         for c in cands:
             ids = torch.tensor([prompt + c])
+            keep = len(c) + 1                        # only the scored positions (Qwen2-VL ignores logits_to_keep)
             if loaded.family == "qwen2-vl":
                 px = torch.cat([im[0] for im in images], dim=0)
-                logits = hf(input_ids=ids, pixel_values=px, image_grid_thw=torch.tensor(grids)).logits
+                logits = hf(input_ids=ids, pixel_values=px, image_grid_thw=torch.tensor(grids),
+                            logits_to_keep=keep).logits
             else:
-                logits = hf(input_ids=ids, pixel_values=torch.cat(images, dim=0)).logits
-            n = len(prompt)
-            out.append([logits[0, n - 1 + t, tok].float().item() for t, tok in enumerate(c)])
+                logits = hf(input_ids=ids, pixel_values=torch.cat(images, dim=0), logits_to_keep=keep).logits
+            first = logits.shape[1] - keep           # row of position n - 1 (the last prompt token)
+            out.append([logits[0, first + t, tok].float().item() for t, tok in enumerate(c)])
     return out
 
 
@@ -488,7 +490,7 @@ def run_checks(loaded, traced_vision, traced_language, pad_id, dtype, tol):
     vision_diff = 0.0
     with torch.no_grad():
         for sizes, count in ((([4, 6],), 1), (([8, 8], [6, 14], [10, 4]), 3)) if fam == "qwen2-vl" else \
-                (((1,), 1), ((3,), 2), ((4,), 1), ((1, 4, 3), 3)) if fam == "internvl3.5" else (((1,), 1), ((1,), 3), ((1,), 5)):
+                (((1,), 1), ((3,), 1), ((1, 4), 2)) if fam == "internvl3.5" else (((1,), 1), ((1,), 3), ((1,), 5)):
             images, _ = random_images(fam, gen, count, sizes)
             a = run_vision(fam, loaded.vision, images)
             b = run_vision(fam, traced_vision, images)
@@ -498,7 +500,7 @@ def run_checks(loaded, traced_vision, traced_language, pad_id, dtype, tol):
     checks["trace_vision"] = {"max_abs_diff": vision_diff}
     # Language + packed, with 1, 2 and 5 images of varied sizes, per-candidate (batch 3) and packed (batch 1).
     lang_diff, packed_diff, hf_diff = 0.0, 0.0, 0.0
-    sizes = ([4, 6], [8, 4], [6, 6], [4, 10], [12, 4]) if fam == "qwen2-vl" else (1, 3, 4, 1, 3) if fam == "internvl3.5" else (1,)
+    sizes = ([4, 6], [8, 4], [6, 6], [4, 10], [12, 4]) if fam == "qwen2-vl" else (1, 3, 1, 4, 1) if fam == "internvl3.5" else (1,)
     for n_images in (1, 2, 5):
         images, grids, prompt, cands = random_sample(fam, gen, n_images, sizes, loaded.image_token_id,
                                                      wrap=loaded.wrap)

@@ -43,7 +43,7 @@ INTERNVL_SPECIALS = dict(QWEN2VL_SPECIALS, **{
     "<|fim_suffix|>": 151661, "<|fim_pad|>": 151662, "<|repo_name|>": 151663, "<|file_sep|>": 151664,
     "<tool_response>": 151665, "</tool_response>": 151666, "<think>": 151667, "</think>": 151668,
     "<img>": 151669, "</img>": 151670, "<IMG_CONTEXT>": 151671, "<quad>": 151672, "</quad>": 151673,
-    "<ref>": 151674, "</ref>": 151675, "<box>": 151676, "</box>": 151677})
+    "<ref>": 151674, "</ref>": 151675, "<box>": 151676, "</box>": 151677, "<video>": 151678})
 
 
 def _standin_tokenizer(specials):
@@ -114,7 +114,10 @@ def build_qwen2_vl(out_dir):
     torch.manual_seed(SEED)
     _finish(Qwen2VLForConditionalGeneration(cfg), out_dir)
     # The reference passes min/max pixels to AutoProcessor; the saved processor keeps the checkpoint's defaults.
-    Qwen2VLImageProcessor().save_pretrained(out_dir)
+    from transformers import Qwen2VLProcessor
+    from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
+    Qwen2VLProcessor(image_processor=Qwen2VLImageProcessor(), tokenizer=tok,
+                     video_processor=Qwen2VLVideoProcessor()).save_pretrained(out_dir)
     return out_dir
 
 
@@ -135,9 +138,16 @@ def build_internvl(out_dir):
     model.config.template = "internvl2_5"
     model.config.system_message = "你是书生·万象，英文名是InternVL，是由上海人工智能实验室、清华大学及多家合作单位联合开发的多模态大语言模型。"
     _finish(model, out_dir)
-    with open(os.path.join(out_dir, "preprocessor_config.json"), "w") as f:
-        json.dump({"image_size": 448, "max_num_tiles": 3, "use_thumbnail": True,
-                   "image_mean": [0.485, 0.456, 0.406], "image_std": [0.229, 0.224, 0.225]}, f, indent=2)
+    # The HF-native processor (InternVL3_5-*-HF layout): its tokenizer names the image tokens.
+    from transformers import AutoTokenizer, GotOcr2ImageProcessor, InternVLProcessor
+    from transformers.models.internvl.video_processing_internvl import InternVLVideoProcessor
+    tok = AutoTokenizer.from_pretrained(out_dir, extra_special_tokens={
+        "start_image_token": "<img>", "end_image_token": "</img>", "context_image_token": "<IMG_CONTEXT>",
+        "video_token": "<video>"})
+    InternVLProcessor(image_processor=GotOcr2ImageProcessor(
+        size={"height": 448, "width": 448}, crop_to_patches=True, min_patches=1, max_patches=3,
+        image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225]),
+        tokenizer=tok, video_processor=InternVLVideoProcessor(), image_seq_length=256).save_pretrained(out_dir)
     return out_dir
 
 
