@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class RealArchitectureParityTest {
 
-    static final Path FIXTURES = Path.of("target", "hf-fixtures");
+    /** Where make_hf_fixtures.sh wrote its output; -Dradar.hf.fixtures=DIR scores another build of them. */
+    static final Path FIXTURES = Path.of(System.getProperty("radar.hf.fixtures", "target/hf-fixtures"));
     static final double TOLERANCE = 1e-4;
 
     @ParameterizedTest
