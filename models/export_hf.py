@@ -386,8 +386,7 @@ def score_sample(loaded_family, vision, language, images, grids, prompt, cands, 
             feats = run_vision(loaded_family, vision, [tuple(t.to(device) for t in im) if isinstance(im, tuple)
                                                        else im.to(device) for im in images])
         else:
-            feats = torch.zeros(1, language.lm_head.weight.shape[1] if hasattr(language, "lm_head") else 1,
-                                dtype=dtype, device=device)
+            feats = torch.zeros(1, language.lm_head.weight.shape[1], dtype=dtype, device=device)
         pos_dims = 3 if loaded_family == "qwen2-vl" else 1
         ids, img, allowed, pos, tpos, tids = build_rows(prompt, cands, image_token_id, packed, pos_dims, grids, pad_id)
         raw, _ = language(ids.to(device), feats, img.to(device), allowed.to(device), pos.to(device), tpos.to(device),

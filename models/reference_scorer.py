@@ -37,7 +37,7 @@ SOURCES = ["general_visual_question_answering", "multiple_discipline_reasoning",
            "physical_reasoning", "spatial_reasoning", "Wiki_animal_identification", "Wiki_plant_identification",
            "Wiki_celebrity_identification", "Wiki_attraction_identification"]
 QWEN_IMAGE = "<|vision_start|><|image_pad|><|vision_end|>"
-QWEN_PAD = 151643            # the scripts count this id as left padding
+QWEN_PAD_TOKEN = "<|endoftext|>"   # the scripts count id 151643 (this token in the real vocabulary) as left padding
 MIN_PIXELS, MAX_PIXELS = 256 * 28 * 28, 768 * 28 * 28
 INTERNVL_MEAN, INTERNVL_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 INTERNVL_SYSTEM = "你是书生·万象，英文名是InternVL，是由上海人工智能实验室、清华大学及多家合作单位联合开发的多模态大语言模型。"
@@ -143,7 +143,8 @@ class Qwen2VlReference:
         proc.tokenizer.padding_side = "left"
         batch = proc(text=[text + " " + a for a in candidates], images=images * len(candidates), padding=True,
                      return_tensors="pt")
-        pads = (batch["input_ids"] == QWEN_PAD).sum(dim=1).tolist()
+        pad_id = proc.tokenizer.convert_tokens_to_ids(QWEN_PAD_TOKEN)
+        pads = (batch["input_ids"] == pad_id).sum(dim=1).tolist()
         starts = [prompt_len + p for p in pads]
         keep = batch["input_ids"].shape[1] - min(starts) + 1
         with torch.inference_mode():
@@ -248,7 +249,7 @@ class InternVlReference:
         prompt_len = len(self.tok(query)["input_ids"])
         self.tok.padding_side = "left"
         enc = self.tok([query + str(a) for a in candidates], return_tensors="pt", padding=True)
-        pads = (enc["input_ids"] == QWEN_PAD).sum(dim=1).tolist()
+        pads = (enc["input_ids"] == self.tok.convert_tokens_to_ids(QWEN_PAD_TOKEN)).sum(dim=1).tolist()
         starts = [prompt_len + p for p in pads]
         pixels = torch.cat(pixel_list * len(candidates), dim=0)
         keep = enc["input_ids"].shape[1] - min(starts) + 1
@@ -292,12 +293,16 @@ class LlavaReference:
         self.processor = tf.SiglipImageProcessor.from_pretrained(proc_dir)
 
     def tokenize_with_images(self, prompt):
-        """tokenizer_image_token: chunks between '<image>' tokenized separately, None where an image goes."""
-        ids = []
-        for k, chunk in enumerate(prompt.split("<image>")):
+        """tokenizer_image_token: chunks between '<image>' tokenized separately, None where an image goes; when the
+        tokenizer starts chunks with BOS, one BOS is kept at the front and stripped from every chunk."""
+        chunks = [self.tok(c)["input_ids"] for c in prompt.split("<image>")]
+        bos = self.tok.bos_token_id
+        offset = 1 if chunks and chunks[0] and bos is not None and chunks[0][0] == bos else 0
+        ids = [bos] if offset else []
+        for k, chunk in enumerate(chunks):
             if k:
                 ids.append(None)
-            ids.extend(self.tok(chunk)["input_ids"])
+            ids.extend(chunk[offset:])
         return ids
 
     def prompt(self, question, files, mmmu, source_file):

@@ -17,8 +17,9 @@ Families:
                            (config.json + mm_projector.bin, keys model.mm_projector.{0,2}.*), OUT/model_base
                            (Qwen2ForCausalLM + tokenizer), OUT/vision_tower (SiglipVisionModel + processor)
 
-Tokenizers come from models/tiny_tokenizers.py (helper B, branch `prompts`) when it is present; otherwise a
-byte-level stand-in with the family's special tokens at their real ids is written.
+Tokenizers come from models/tiny_tokenizers.py (real Qwen2 format, 1000 regular ids, then each family's added
+tokens in their real order) when it is present; otherwise a byte-level stand-in with the family's special tokens
+at their real ids (151643...) is written. The embedding has as many rows as the tokenizer has ids (rounded to 64).
 """
 import json
 import os
@@ -30,7 +31,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 FAMILIES = ("qwen2-vl", "internvl3.5", "llava-onevision", "llava-onevision-projector")
 SEED = 1234
-VOCAB = 151936          # Qwen2 / Qwen2-VL / Qwen3 embedding rows: covers every id of those tokenizers
 
 # Special tokens at the ids of the real tokenizers (Qwen2-VL-2B, InternVL3_5-*, Qwen2-0.5B).
 QWEN_SPECIALS = {"<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645}
@@ -66,23 +66,33 @@ def _standin_tokenizer(specials):
 
 
 def _tokenizer(family, out_dir):
-    """Helper B's real-format tokenizer when available (saved into out_dir), else the stand-in."""
+    """models/tiny_tokenizers.py's real-format tokenizer when present (saved into out_dir; it also saves
+    Qwen2-VL's processor with the base chat template), else the stand-in. Returns (tokenizer, is_standin)."""
     from transformers import AutoTokenizer
     try:
-        import tiny_tokenizers  # noqa: F401  (brought in from branch `prompts`)
-        tiny_tokenizers.build(family, out_dir)
-        return AutoTokenizer.from_pretrained(out_dir)
+        import tiny_tokenizers  # noqa: F401  (branch `prompts`)
     except ImportError:
+        tiny_tokenizers = None
+    if tiny_tokenizers is not None:
+        tiny_tokenizers.build(family, out_dir)
+        return AutoTokenizer.from_pretrained(out_dir), False
+    if True:
         specials = {"qwen2-vl": QWEN2VL_SPECIALS, "internvl3.5": INTERNVL_SPECIALS}.get(family, QWEN_SPECIALS)
         tok = _standin_tokenizer(specials)
         tok.save_pretrained(out_dir)
-        return tok
+        return tok, True
 
 
-def _qwen2_text(**kw):
-    cfg = dict(vocab_size=VOCAB, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+def _vocab(tok):
+    """Embedding rows covering every id of the tokenizer (rounded up to 64, as real checkpoints pad)."""
+    return max(64, -(-len(tok) // 64) * 64)
+
+
+def _qwen2_text(tok, **kw):
+    eot = tok.convert_tokens_to_ids("<|endoftext|>")
+    cfg = dict(vocab_size=_vocab(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=32768, rope_theta=1000000.0,
-               rms_norm_eps=1e-6, tie_word_embeddings=True, bos_token_id=151643, eos_token_id=151643)
+               rms_norm_eps=1e-6, tie_word_embeddings=True, bos_token_id=eot, eos_token_id=eot)
     cfg.update(kw)
     return cfg
 
@@ -99,9 +109,9 @@ def _finish(model, out_dir):
 
 def build_qwen2_vl(out_dir):
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLImageProcessor
-    tok = _tokenizer("qwen2-vl", out_dir)
+    tok, standin = _tokenizer("qwen2-vl", out_dir)
     # head_dim 16 -> mrope_section sums to 8 (the real [16, 24, 24] for head_dim 128, scaled by 1/8).
-    text = _qwen2_text(rope_scaling={"type": "mrope", "mrope_section": [2, 3, 3]})
+    text = _qwen2_text(tok, rope_scaling={"type": "mrope", "mrope_section": [2, 3, 3]})
     cfg = Qwen2VLConfig(
         text_config=text, **text,
         vision_config=dict(depth=2, embed_dim=32, hidden_size=64, num_heads=2, mlp_ratio=2, patch_size=14,
@@ -113,6 +123,8 @@ def build_qwen2_vl(out_dir):
         attn_implementation="eager")
     torch.manual_seed(SEED)
     _finish(Qwen2VLForConditionalGeneration(cfg), out_dir)
+    if not standin:
+        return out_dir                          # tiny_tokenizers saved the processor (with the base chat template)
     # The reference passes min/max pixels to AutoProcessor; the saved processor keeps the checkpoint's defaults.
     from transformers import Qwen2VLProcessor
     from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
@@ -123,8 +135,8 @@ def build_qwen2_vl(out_dir):
 
 def build_internvl(out_dir):
     from transformers import InternVLConfig, InternVLForConditionalGeneration
-    tok = _tokenizer("internvl3.5", out_dir)
-    text = _qwen2_text(model_type="qwen3", head_dim=16)
+    tok, _ = _tokenizer("internvl3.5", out_dir)
+    text = _qwen2_text(tok, model_type="qwen3", head_dim=16)
     cfg = InternVLConfig(
         vision_config=dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
                            image_size=[448, 448], patch_size=[14, 14], norm_type="layer_norm",
@@ -141,9 +153,11 @@ def build_internvl(out_dir):
     # The HF-native processor (InternVL3_5-*-HF layout): its tokenizer names the image tokens.
     from transformers import AutoTokenizer, GotOcr2ImageProcessor, InternVLProcessor
     from transformers.models.internvl.video_processing_internvl import InternVLVideoProcessor
-    tok = AutoTokenizer.from_pretrained(out_dir, extra_special_tokens={
-        "start_image_token": "<img>", "end_image_token": "</img>", "context_image_token": "<IMG_CONTEXT>",
-        "video_token": "<video>"})
+    names = {"start_image_token": "<img>", "end_image_token": "</img>", "context_image_token": "<IMG_CONTEXT>",
+             "video_token": "<video>"}
+    if tok.convert_tokens_to_ids("<video>") in (None, tok.unk_token_id):
+        names["video_token"] = "<IMG_CONTEXT>"   # the tiny vocabulary has no <video>; videos are never scored
+    tok = AutoTokenizer.from_pretrained(out_dir, extra_special_tokens=names)
     InternVLProcessor(image_processor=GotOcr2ImageProcessor(
         size={"height": 448, "width": 448}, crop_to_patches=True, min_patches=1, max_patches=3,
         image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225]),
@@ -154,13 +168,13 @@ def build_internvl(out_dir):
 def build_llava_onevision(out_dir):
     from transformers import (LlavaOnevisionConfig, LlavaOnevisionForConditionalGeneration,
                               SiglipImageProcessor)
-    tok = _tokenizer("llava-onevision", out_dir)
+    tok, _ = _tokenizer("llava-onevision", out_dir)
     # The HF llava-onevision tokenizers carry <image> (151646) and <video> (151647).
     if tok.convert_tokens_to_ids("<image>") in (None, tok.unk_token_id):
         tok.add_special_tokens({"additional_special_tokens": ["<image>", "<video>"]})
         tok.save_pretrained(out_dir)
     cfg = LlavaOnevisionConfig(
-        vision_config=_siglip_vision(), text_config=_qwen2_text(),
+        vision_config=_siglip_vision(), text_config=_qwen2_text(tok),
         image_token_index=tok.convert_tokens_to_ids("<image>"), video_token_index=tok.convert_tokens_to_ids("<video>"),
         vision_feature_select_strategy="full", vision_feature_layer=-1, tie_word_embeddings=True,
         attn_implementation="eager")
@@ -179,9 +193,9 @@ def build_llava_projector(out_dir):
     base, tower, ckpt = (os.path.join(out_dir, d) for d in ("model_base", "vision_tower", "checkpoint"))
     for d in (base, tower, ckpt):
         os.makedirs(d, exist_ok=True)
-    _tokenizer("llava-onevision-projector", base)
+    tok, _ = _tokenizer("llava-onevision-projector", base)
     torch.manual_seed(SEED)
-    lm_cfg = Qwen2Config(**_qwen2_text(), attn_implementation="eager")
+    lm_cfg = Qwen2Config(**_qwen2_text(tok), attn_implementation="eager")
     _finish(Qwen2ForCausalLM(lm_cfg), base)
     vis = _siglip_vision()
     vis.pop("model_type")

@@ -70,7 +70,7 @@ class ExportTest(unittest.TestCase):
         ld = LOADED[fam]
         images, grids, prompt, cands = sample
         return export_hf.score_sample(ld.family, vision, language, images, grids, prompt, cands,
-                                      ld.image_token_id, packed, 151643, torch.float32)
+                                      ld.image_token_id, packed, ld.tokenizer.pad_token_id, torch.float32)
 
     def test_traced_equals_eager_on_new_shapes(self):
         for fam in PKG:
@@ -93,6 +93,19 @@ class ExportTest(unittest.TestCase):
                                           self.scores(fam, vision, language, s, True))
                 print(f"{fam}: max |packed - per-candidate| = {diff:.3g}")
                 self.assertLessEqual(diff, 1e-5, fam)
+
+    def test_text_only_batch_takes_one_zero_feature_row(self):
+        """K >= 1: a batch without images passes one zero row; nothing reads it."""
+        for fam in PKG:
+            with self.subTest(fam=fam):
+                vision, language, cfg = package(fam)
+                ld = LOADED[fam]
+                gen = torch.Generator().manual_seed(14)
+                s = export_hf.random_sample(ld.family, gen, 0, (1,), ld.image_token_id)
+                for packed in (False, True):
+                    eager = self.scores(fam, ld.vision, ld.language, s, packed)
+                    traced = self.scores(fam, vision, language, s, packed)
+                    self.assertLessEqual(export_hf.max_diff(eager, traced), 1e-5, f"{fam} packed={packed}")
 
     def test_package_equals_hf_forward(self):
         for fam in ("qwen2-vl", "internvl3.5"):

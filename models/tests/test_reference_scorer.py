@@ -3,6 +3,7 @@ an exported package with it on a benchmark with every source layout.
 
     /work/main/.venv/bin/python -m unittest models.tests.test_reference_scorer -v
 """
+import glob
 import json
 import os
 import random
@@ -75,6 +76,89 @@ class PromptTest(unittest.TestCase):
         first, second = "<img>" + "<IMG_CONTEXT>" * 6 + "</img>", "<img>" + "<IMG_CONTEXT>" * 8 + "</img>"
         self.assertEqual(query, f"<|im_start|>system\nSYS<|im_end|>\n<|im_start|>user\n{first} {second} {q}"
                                 f"<|im_end|>\n<|im_start|>assistant\n")
+
+
+GOLDEN = os.environ.get("RADAR_PROMPT_GOLDEN", os.path.join(MODELS, "golden", "prompts"))
+
+
+def collapse(ids, image_ids):
+    """Token ids with each run of visual tokens (ids in image_ids, negative run markers, None) as one 'IMG'."""
+    out = []
+    for t in ids:
+        v = "IMG" if (t is None or t < 0 or t in image_ids) else t
+        if not (v == "IMG" and out and out[-1] == "IMG"):
+            out.append(v)
+    return out
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(GOLDEN, "prompts_qwen2-vl.json"))
+                     and os.path.exists(os.path.join(MODELS, "tiny_tokenizers.py")),
+                     "golden prompts (models/golden/prompts, branch prompts) not present")
+class GoldenPromptTest(unittest.TestCase):
+    """This transcription of the scripts against the golden prompts the Java prompt rules are tested on
+    (models/golden/prompts/make_prompt_golden.py, an independent transcription): same candidates (MMMU-Pro draws
+    included), same image files in pixel order, same token ids with each visual run collapsed, same Qwen2-VL
+    visual-token counts. InternVL's golden uses fixed tile counts, so only its run positions are compared."""
+
+    def references(self):
+        import tiny_tokenizers
+        from transformers import (AutoTokenizer, Qwen2VLImageProcessor, Qwen2VLProcessor, SiglipImageProcessor)
+        from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
+
+        def tok(fam):
+            return AutoTokenizer.from_pretrained(tiny_tokenizers.build(fam, tempfile.mkdtemp(dir=TMP)))
+        q = rs.Qwen2VlReference.__new__(rs.Qwen2VlReference)
+        t = tok("qwen2-vl")
+        q.processor = Qwen2VLProcessor(image_processor=Qwen2VLImageProcessor(min_pixels=rs.MIN_PIXELS,
+                                                                             max_pixels=rs.MAX_PIXELS),
+                                       tokenizer=t, video_processor=Qwen2VLVideoProcessor())
+        i = rs.InternVlReference.__new__(rs.InternVlReference)
+        i.tok, i.system, i.tokens_per_tile = tok("internvl3.5"), rs.INTERNVL_SYSTEM, 256
+        ll = rs.LlavaReference.__new__(rs.LlavaReference)
+        ll.tok = tok("llava-onevision-projector")
+        ll.processor = SiglipImageProcessor(size={"height": 384, "width": 384}, image_mean=[0.5] * 3,
+                                            image_std=[0.5] * 3, resample=3)
+        return {"qwen2-vl": (q, {t.convert_tokens_to_ids("<|image_pad|>")}),
+                "internvl3.5": (i, {i.tok.convert_tokens_to_ids("<IMG_CONTEXT>")}),
+                "llava-onevision": (ll, {-7})}
+
+    def test_prompts_equal_golden(self):
+        bench = os.path.join(GOLDEN, "bench")
+        for fam, (ref, image_ids) in self.references().items():
+            with open(os.path.join(GOLDEN, f"prompts_{fam}.json")) as f:
+                gold = {s["key"]: s for s in json.load(f)["samples"]}
+            mine = {}
+            for source in rs.SOURCES:
+                sd = os.path.join(bench, source)
+                if not os.path.isdir(sd):
+                    continue
+                rng = random.Random(0)
+                for jf in sorted(glob.glob(os.path.join(sd, "*.json"))):
+                    with open(jf) as fh:
+                        data = json.load(fh)
+                    for q_id, item in data.items():
+                        q, cands, files, mmmu = rs.sample_inputs(ref.family, sd, jf, q_id, item, rng, ref.image_token)
+                        key = os.path.basename(jf).split("_pretrained_mllm_eval")[0].rsplit("_", 1)[0] + "/" + q_id
+                        if len(files) > 12:
+                            mine[key] = None
+                            continue
+                        kw = {"image_token_id": -7} if fam == "llava-onevision" else {}
+                        prompt, cids, _, _ = ref.package_inputs(q, cands, files, mmmu, jf, **kw)
+                        mine[key] = (prompt, cids, cands, [os.path.relpath(p, bench) for p in files])
+            self.assertEqual(sorted(mine), sorted(gold), fam)
+            for key, g in gold.items():
+                with self.subTest(family=fam, sample=key):
+                    if mine[key] is None or "prompt_ids" not in g:
+                        self.assertIsNone(mine[key])
+                        self.assertNotIn("prompt_ids", g)
+                        continue
+                    prompt, cids, cands, files = mine[key]
+                    self.assertEqual(cands, g["candidates"])
+                    self.assertEqual(files, g["images"])
+                    self.assertEqual(cids, g["candidate_ids"])
+                    self.assertEqual(collapse(prompt, image_ids), collapse(g["prompt_ids"], image_ids))
+                    if fam == "qwen2-vl":
+                        self.assertEqual(sum(t in image_ids for t in prompt), -sum(t for t in g["prompt_ids"] if t < 0))
 
 
 class ParityTest(unittest.TestCase):
