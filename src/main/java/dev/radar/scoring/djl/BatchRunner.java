@@ -205,6 +205,7 @@ final class BatchRunner {
                     mgr.create(l.positions(), new Shape(l.dims(), l.b(), l.t())),
                     mgr.create(l.targetPos(), new Shape(l.b(), l.m())),
                     mgr.create(l.targetIds(), new Shape(l.b(), l.m())));
+            // The vision forward counts as model time, not as input preparation.
             long t1 = System.nanoTime() - visionNanos;
             NDList out = model.forwardLanguage(mgr, in);
             return output(rows, l, out, t0, t1);
