@@ -13,8 +13,9 @@ candidates, as the scripts batch them; LLaVA: one unbatched forward per candidat
 candidate token past the prompt's own token count, average per candidate, softmax: SDS = p[0], correct =
 argmax == 0 (first maximum). Samples with more than 12 images are skipped, as the scripts do.
 
-Output JSONL, one line per scored sample: task (the json file's stem), source, q_id, sds, correct, candidates,
-candidateTokenCounts, meanLogits, probs.
+Output JSONL, one line per scored sample: task (the json file's stem), source, q_id, key (as in
+models/golden/prompts: "MMBench_image_style/101"), sds, correct, candidates, candidateTokenCounts, meanLogits,
+probs, images (relative to the benchmark folder, pixel order).
 
 Where the scripts draw random numbers (MMMU-Pro image-option order; LLaVA's one sampled text distractor), one
 random.Random(0) per source folder is consumed in sorted file order, then q_id order (the scripts seed once per
@@ -119,16 +120,16 @@ class Qwen2VlReference:
     image_token = QWEN_IMAGE
 
     def __init__(self, model_dir):
-        from transformers import (AutoTokenizer, Qwen2VLForConditionalGeneration, Qwen2VLImageProcessor,
-                                  Qwen2VLProcessor)
-        from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
+        from transformers import AutoProcessor, Qwen2VLForConditionalGeneration
         self.model = Qwen2VLForConditionalGeneration.from_pretrained(
             model_dir, dtype=torch.float32, attn_implementation="eager").eval()
-        tok = AutoTokenizer.from_pretrained(model_dir)
-        # The script's AutoProcessor.from_pretrained(min_pixels, max_pixels) with the slow (PIL) image processor.
-        self.processor = Qwen2VLProcessor(
-            image_processor=Qwen2VLImageProcessor(min_pixels=MIN_PIXELS, max_pixels=MAX_PIXELS), tokenizer=tok,
-            video_processor=Qwen2VLVideoProcessor())
+        # Exactly the script's AutoProcessor.from_pretrained(model_path, min_pixels, max_pixels). With torchvision
+        # installed (qwen_vl_utils needs it) transformers 4.57 (also the reference's vendored 4.57.0.dev0) forces
+        # the FAST image processor for Qwen2-VL even when the checkpoint saved the slow one: its resize is torch's
+        # antialiased uint8 bicubic, not PIL's, and differs by up to 2 levels, so which one runs matters.
+        self.processor = AutoProcessor.from_pretrained(model_dir, min_pixels=MIN_PIXELS, max_pixels=MAX_PIXELS)
+        assert type(self.processor.image_processor).__name__ == "Qwen2VLImageProcessorFast", \
+            type(self.processor.image_processor).__name__
 
     def score(self, question, candidates, files, mmmu):
         from qwen_vl_utils import process_vision_info
@@ -400,7 +401,9 @@ def score_benchmark(ref, bench_dir, out_path, limit=None):
                 probs_t = torch.softmax(torch.tensor(means), dim=0)      # float32, as the scripts
                 probs = probs_t.tolist()
                 best = int(probs_t.argmax())
-                rows.append({"task": os.path.basename(json_file).split(".json")[0], "source": source, "q_id": q_id,
+                stem = os.path.basename(json_file).split(".json")[0]
+                rows.append({"task": stem, "source": source, "q_id": q_id,
+                             "key": stem.split("_pretrained_mllm_eval")[0].rsplit("_", 1)[0] + "/" + q_id,
                              "sds": probs[0], "correct": best == 0, "candidates": cands,
                              "candidateTokenCounts": counts, "meanLogits": means, "probs": probs,
                              "images": [os.path.relpath(f, bench_dir) for f in files]})

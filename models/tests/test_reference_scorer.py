@@ -102,14 +102,14 @@ class GoldenPromptTest(unittest.TestCase):
 
     def references(self):
         import tiny_tokenizers
-        from transformers import (AutoTokenizer, Qwen2VLImageProcessor, Qwen2VLProcessor, SiglipImageProcessor)
+        from transformers import (AutoTokenizer, Qwen2VLImageProcessorFast, Qwen2VLProcessor, SiglipImageProcessor)
         from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
 
         def tok(fam):
             return AutoTokenizer.from_pretrained(tiny_tokenizers.build(fam, tempfile.mkdtemp(dir=TMP)))
         q = rs.Qwen2VlReference.__new__(rs.Qwen2VlReference)
         t = tok("qwen2-vl")
-        q.processor = Qwen2VLProcessor(image_processor=Qwen2VLImageProcessor(min_pixels=rs.MIN_PIXELS,
+        q.processor = Qwen2VLProcessor(image_processor=Qwen2VLImageProcessorFast(min_pixels=rs.MIN_PIXELS,
                                                                              max_pixels=rs.MAX_PIXELS),
                                        tokenizer=t, video_processor=Qwen2VLVideoProcessor())
         i = rs.InternVlReference.__new__(rs.InternVlReference)
