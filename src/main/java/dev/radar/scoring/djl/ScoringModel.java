@@ -69,7 +69,7 @@ public final class ScoringModel implements AutoCloseable {
             throw new ModelLoadException("scoring.dtype=" + cfg.dtype() + " but " + dir.resolve(ModelConfig.FILE)
                     + " says model.pt was exported as " + config.dtype() + "; re-export with --dtype " + cfg.dtype());
         }
-        return config.realArchitecture() ? loadContract2(dir, config, cfg, null) : loadContract1(dir, config, cfg);
+        return config.realArchitecture() ? loadContract2(dir, config, cfg) : loadContract1(dir, config, cfg);
     }
 
     private static ScoringModel loadContract1(Path dir, ModelConfig config, ScoringConfig cfg) {
@@ -86,18 +86,15 @@ public final class ScoringModel implements AutoCloseable {
         }
     }
 
-    /**
-     * Contract 2: vision.pt and language.pt on scoring.device, the family's rules. {@code rules} null = the
-     * project's rules for the package's family; tests may pass their own.
-     */
-    static ScoringModel loadContract2(Path dir, ModelConfig config, ScoringConfig cfg, FamilyRules rules) {
+    /** Contract 2: vision.pt and language.pt on scoring.device, the project's rules for the package's family. */
+    private static ScoringModel loadContract2(Path dir, ModelConfig config, ScoringConfig cfg) {
         Path visionFile = requireFile(dir, VISION_FILE);
         Path languageFile = requireFile(dir, LANGUAGE_FILE);
         HuggingFaceTokenizer tokenizer = loadTokenizer(dir.resolve(TOKENIZER_FILE));
         ZooModel<NDList, NDList> vision = null;
         try {
-            FamilyRules family = rules != null ? rules
-                    : ProjectFamilyRules.forConfig(config, dir.resolve(ModelConfig.FILE), tokenizerEncoder(tokenizer));
+            FamilyRules family = ProjectFamilyRules.forConfig(config, dir.resolve(ModelConfig.FILE),
+                    tokenizerEncoder(tokenizer));
             vision = loadTorchScript(visionFile, cfg.device());
             ZooModel<NDList, NDList> language = loadTorchScript(languageFile, cfg.device());
             return new ScoringModel(dir, config, tokenizer, language, vision, family, config.imageTokenId(),
