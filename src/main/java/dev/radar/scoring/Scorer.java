@@ -21,6 +21,9 @@ public interface Scorer extends AutoCloseable {
     /** The package's parsed radar-model.json. */
     ModelConfig modelConfig();
 
+    /** Version of the prompt rules that built every prompt this scorer scores; recorded with each score. */
+    String promptRulesVersion();
+
     /** The configuration this scorer runs with. */
     ScoringConfig config();
 

@@ -19,7 +19,8 @@ public final class ScoringEngine {
     }
 
     /**
-     * Loads the scoring package in {@code modelDir} (model.pt, tokenizer.json, radar-model.json).
+     * Loads the scoring package in {@code modelDir} (radar-model.json, tokenizer.json, and model.pt for contract 1
+     * or vision.pt + language.pt for contract 2).
      *
      * @throws ModelLoadException naming the missing, corrupt or inconsistent file
      */

@@ -41,6 +41,44 @@ class SchemaEvolutionTest {
     }
 
     @Test
+    void sampleScoreWrittenBeforePromptRulesWereRecordedStillReads() {
+        List<Schema> history = AvroSerde.historicSchemas(SampleScore.getClassSchema());
+        assertEquals(1, history.size(), "schemas/history/SampleScore-v1.avsc ships in the jar");
+        Schema v1 = history.get(0);
+        assertNull(v1.getField("promptRules"), "v1 is the schema without the prompt-rules version");
+
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("evaluationId", "e");
+        old.put("runId", "run-a");
+        old.put("step", 300L);
+        old.put("benchmarkVersion", "m3/1");
+        old.put("task", "MMBench_ocr");
+        old.put("source", "MMBench");
+        old.put("ability", "perception");
+        old.put("fineAbility", "ocr");
+        old.put("sampleId", "17");
+        old.put("shardIndex", 2);
+        old.put("sds", 0.625);
+        old.put("correct", true);
+        old.put("llCorrect", true);
+        old.put("llNormCorrect", false);
+        old.put("candidateMeanLogits", List.of(1.5, 0.25));
+        old.put("candidateTokenCounts", List.of(2, 3));
+        old.put("scorerId", "s1");
+        old.put("scoreMillis", 12.5);
+        old.put("scoredAtMs", 99L);
+        SampleScore read = AvroSerde.of(SampleScore.class).decode(encode(v1, old));
+        assertEquals("run-a", read.getRunId());
+        assertEquals(0.625, read.getSds());
+        assertEquals(List.of(2, 3), read.getCandidateTokenCounts());
+        assertNull(read.getPromptRules(), "field added in v2 takes its default");
+
+        AvroSerde<SampleScore> serde = AvroSerde.of(SampleScore.class);
+        SampleScore now = SampleScore.newBuilder(read).setPromptRules("qwen2-vl/1").build();
+        assertEquals("qwen2-vl/1", serde.decode(serde.encode(now)).getPromptRules());
+    }
+
+    @Test
     void currentRecordRoundTrips() {
         AvroSerde<CheckpointSaved> serde = AvroSerde.of(CheckpointSaved.class);
         CheckpointSaved event = CheckpointSaved.newBuilder()

@@ -127,6 +127,21 @@ class ScoringModelTest {
         assertTrue(e.getMessage().contains("float32") && e.getMessage().contains("bfloat16"), e.getMessage());
     }
 
+    @Test
+    void promptRulesVersionNamesTheTemplate() throws IOException {
+        Path pkg = copyPackage();
+        String before;
+        try (ScoringModel m = ScoringModel.load(pkg, ScoringConfig.defaults())) {
+            before = m.promptRulesVersion();
+        }
+        assertTrue(before.matches("tiny/template-[0-9a-f]{8}"), before);
+        Path cfg = pkg.resolve("radar-model.json");
+        Files.writeString(cfg, Files.readString(cfg).replaceFirst("Question: \\{question}", "Q: {question}"));
+        try (ScoringModel m = ScoringModel.load(pkg, ScoringConfig.defaults())) {
+            assertTrue(!before.equals(m.promptRulesVersion()), "a changed template changes the version");
+        }
+    }
+
     private Path copyPackage() throws IOException {
         Path dst = Files.createTempDirectory(tmp, "pkg");
         Path src = TinyModel.latestCheckpoint();

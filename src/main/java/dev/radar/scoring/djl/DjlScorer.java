@@ -38,6 +38,7 @@ public final class DjlScorer implements Scorer {
     private final ScoringConfig cfg;
     private final SamplePreparer preparer;
     private final BatchRunner runner;
+    private final PositionRule positions;
     private volatile ScoringStats lastStats = ScoringStats.EMPTY;
 
     public DjlScorer(ScoringModel model, ScoringConfig cfg) {
@@ -45,6 +46,9 @@ public final class DjlScorer implements Scorer {
         this.cfg = cfg;
         this.preparer = new SamplePreparer(model);
         this.runner = new BatchRunner(model);
+        ModelConfig mc = model.config();
+        this.positions = mc.realArchitecture() && mc.positionDims() == 3
+                ? PositionRule.mrope(mc.vision().mergeSize()) : PositionRule.SEQUENTIAL;
         if (cfg.strategy() == ScoringConfig.Strategy.PACKED && !model.config().supportsPackedMask()) {
             LOG.warn("{} does not support the packed-candidates mask; scoring per candidate", model.dir());
         }
@@ -152,15 +156,20 @@ public final class DjlScorer implements Scorer {
                 continue;
             }
             List<Row> own = new ArrayList<>();
-            Row pk = packed && p.packable() ? Row.packed(p) : null;
-            if (pk != null && pk.positionSpan() <= max) {
-                own.add(pk);
-            } else {
-                // Per-candidate is the reference layout, and the fallback for samples whose joint
-                // tokenisation changes the prompt's tail (a shared prompt would then not be exact).
-                for (int k = 0; k < p.candidateIds().size(); k++) {
-                    own.add(Row.perCandidate(p, k));
+            try {
+                Row pk = packed && p.packable() ? Row.packed(p, positions) : null;
+                if (pk != null && pk.positionSpan() <= max) {
+                    own.add(pk);
+                } else {
+                    // Per-candidate is the reference layout, and the fallback for samples whose joint
+                    // tokenisation changes the prompt's tail (a shared prompt would then not be exact).
+                    for (int k = 0; k < p.candidateIds().size(); k++) {
+                        own.add(Row.perCandidate(p, k, positions));
+                    }
                 }
+            } catch (RuntimeException e) {
+                failures.put(p.index(), "sample " + p.sample().key() + ": cannot lay out its rows: " + e.getMessage());
+                continue;
             }
             int longest = own.stream().mapToInt(Row::positionSpan).max().orElse(0);
             if (longest > max) {
@@ -266,6 +275,11 @@ public final class DjlScorer implements Scorer {
     @Override
     public ScoringConfig config() {
         return cfg;
+    }
+
+    @Override
+    public String promptRulesVersion() {
+        return model.promptRulesVersion();
     }
 
     @Override

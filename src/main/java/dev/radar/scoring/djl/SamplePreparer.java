@@ -11,29 +11,115 @@ import java.util.List;
 
 /**
  * Tokenises a sample the way the reference code does (prompt+candidate jointly; the candidate's tokens are those
- * past the prompt's own token length), expands image placeholders and decodes its images. Thread-safe.
+ * past the prompt's own token length) and decodes its images. Contract 1: the package's template, placeholders
+ * expanded, fixed tiles. Contract 2: the family's rules plan the prompt, its image processor processes each
+ * image, and the prompt is tokenised with each image's real visual-token count. Thread-safe; a bad image or an
+ * unbuildable prompt is a failed sample naming it, never an exception.
  */
 final class SamplePreparer {
 
     private final ScoringModel model;
     private final ModelConfig cfg;
+    private final FamilyRules rules;
     private final ImagePreprocessor images;
     private final int placeholderRepeat;
 
     SamplePreparer(ScoringModel model) {
+        this(model, model.config(), model.rules());
+    }
+
+    /** Contract 2 needs only the config and the family's rules (model may then be null). */
+    SamplePreparer(ScoringModel model, ModelConfig cfg, FamilyRules rules) {
         this.model = model;
-        this.cfg = model.config();
-        this.images = new ImagePreprocessor(cfg.image());
-        this.placeholderRepeat = cfg.tokensPerImage() * cfg.image().tilesPerImage();
+        this.cfg = cfg;
+        this.rules = rules;
+        this.images = cfg.realArchitecture() ? null : new ImagePreprocessor(cfg.image());
+        this.placeholderRepeat = cfg.realArchitecture() ? 0 : cfg.tokensPerImage() * cfg.image().tilesPerImage();
     }
 
     PreparedSample prepare(int index, BenchSample s) {
         long t0 = System.nanoTime();
+        String problem = check(s);
+        if (problem != null) {
+            return PreparedSample.failed(index, s, "sample " + s.key() + ": " + problem, System.nanoTime() - t0);
+        }
+        return cfg.realArchitecture() ? prepareContract2(index, s, t0) : prepareContract1(index, s, t0);
+    }
+
+    private PreparedSample prepareContract2(int index, BenchSample s, long t0) {
+        FamilyRules.Plan plan;
         try {
-            String problem = check(s);
-            if (problem != null) {
-                return PreparedSample.failed(index, s, "sample " + s.key() + ": " + problem, System.nanoTime() - t0);
+            plan = rules.plan(s);
+        } catch (RuntimeException e) {
+            return PreparedSample.failed(index, s, "sample " + s.key() + ": cannot build the prompt: " + e.getMessage(),
+                    System.nanoTime() - t0);
+        }
+        List<ImageInput> inputs = new ArrayList<>();
+        for (Path p : plan.images()) {
+            try {
+                inputs.add(rules.image(p));
+            } catch (Exception e) {
+                // The image processor's message already names the file; do not repeat it.
+                String m = String.valueOf(e.getMessage());
+                return PreparedSample.failed(index, s, "sample " + s.key() + ": cannot read image "
+                        + (m.contains(p.toString()) ? m : p + ": " + m), System.nanoTime() - t0);
             }
+        }
+        int[] visual = inputs.stream().mapToInt(ImageInput::visualTokens).toArray();
+        FamilyRules.PromptTokens tp;
+        try {
+            tp = rules.tokenize(plan, visual);
+        } catch (RuntimeException e) {
+            return PreparedSample.failed(index, s, "sample " + s.key() + ": cannot tokenise the prompt: " + e.getMessage(),
+                    System.nanoTime() - t0);
+        }
+        PreparedSample p = new PreparedSample(index, s, tp.promptIds(), tp.candidateIds(), tp.jointPrefixIds(),
+                tp.packable(), List.of(), List.copyOf(inputs), tp.imageRunLengths(), null, System.nanoTime() - t0);
+        String bad = contract2Problem(p, visual);
+        if (bad == null && cfg.positionDims() == 3) {
+            try {
+                // M-RoPE needs run k to be image k's merged grid; find out here, not in the middle of a batch.
+                PositionRule.mrope(cfg.vision().mergeSize()).prefix(p.promptIds(), p);
+            } catch (RuntimeException e) {
+                bad = "prompt does not match its images' grids: " + e.getMessage();
+            }
+        }
+        return bad == null ? p : PreparedSample.failed(index, s, "sample " + s.key() + ": " + bad, System.nanoTime() - t0);
+    }
+
+    /**
+     * Checks what the batch layout relies on: every prefix carries one slot per feature row, candidates carry
+     * none and are non-empty, and (M-RoPE) run k has image k's merged grid size.
+     */
+    static String contract2Problem(PreparedSample p, int[] visualTokensPerImage) {
+        int total = java.util.Arrays.stream(visualTokensPerImage).sum();
+        int slots = count(p.promptIds(), PreparedSample.IMAGE_SLOT);
+        if (slots != total) {
+            // Every family's image features fill the slots one row each, so the counts must agree exactly.
+            return "prompt has " + slots + " image slots, its " + visualTokensPerImage.length
+                    + " image(s) give " + total + " visual tokens";
+        }
+        if (java.util.Arrays.stream(p.imageRuns()).sum() != slots) {
+            return "image runs " + java.util.Arrays.toString(p.imageRuns()) + " do not add up to the " + slots
+                    + " image slots";
+        }
+        for (int k = 0; k < p.candidateIds().size(); k++) {
+            int[] c = p.candidateIds().get(k);
+            if (c.length == 0) {
+                return "candidate " + k + " ('" + p.sample().candidates().get(k) + "') has no tokens past the prompt";
+            }
+            if (count(c, PreparedSample.IMAGE_SLOT) > 0) {
+                return "candidate " + k + " contains image slots";
+            }
+            if (count(p.jointPrefixIds().get(k), PreparedSample.IMAGE_SLOT) != slots) {
+                return "candidate " + k + "'s joint prefix has a different number of image slots than the prompt";
+            }
+        }
+        return null;
+    }
+
+    private PreparedSample prepareContract1(int index, BenchSample s, long t0) {
+        try {
             String prompt = cfg.prompt().render(s.question(), s.images().size());
             int[] promptRaw = model.encode(prompt);
             int[] promptIds = expand(promptRaw);

@@ -20,33 +20,43 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A loaded scoring package: model.pt (TorchScript, DJL PyTorch engine, NoopTranslator), tokenizer.json
- * (Hugging Face tokenizer) and radar-model.json. Every file is looked up in the package directory itself, so
- * each checkpoint directory is self-contained. Loading is thread-safe; one forward at a time per instance.
+ * A loaded scoring package: radar-model.json, tokenizer.json (Hugging Face tokenizer) and the TorchScript
+ * modules (DJL PyTorch engine, NoopTranslator) of its contract: model.pt (contract 1), or vision.pt and
+ * language.pt on the same device plus the family's prompt rules and image processor (contract 2). Every file is
+ * looked up in the package directory itself, so each checkpoint directory is self-contained. Loading is
+ * thread-safe; one forward at a time per instance.
  */
 public final class ScoringModel implements AutoCloseable {
 
     public static final String MODEL_FILE = "model.pt";
     public static final String TOKENIZER_FILE = "tokenizer.json";
+    public static final String VISION_FILE = "vision.pt";
+    public static final String LANGUAGE_FILE = "language.pt";
     /** Engine initialisation (native library unpack and load) must happen once, not concurrently. */
     private static final Object LOAD_LOCK = new Object();
 
     private final Path dir;
     private final ModelConfig config;
     private final HuggingFaceTokenizer tokenizer;
+    /** Contract 1: model.pt; contract 2: language.pt (the module whose manager owns a batch's tensors). */
     private final ZooModel<NDList, NDList> model;
+    /** Contract 2 only: vision.pt. */
+    private final ZooModel<NDList, NDList> vision;
+    /** Contract 2 only: the family's prompt rules and image processor. */
+    private final FamilyRules rules;
     private final int imageTokenId;
     private final int padTokenId;
 
     private ScoringModel(Path dir, ModelConfig config, HuggingFaceTokenizer tokenizer, ZooModel<NDList, NDList> model,
-                         int imageTokenId) {
+                         ZooModel<NDList, NDList> vision, FamilyRules rules, int imageTokenId, int padTokenId) {
         this.dir = dir;
         this.config = config;
         this.tokenizer = tokenizer;
         this.model = model;
+        this.vision = vision;
+        this.rules = rules;
         this.imageTokenId = imageTokenId;
-        // Padding positions are masked out; their id only has to differ from the image placeholder's.
-        this.padTokenId = imageTokenId == 0 ? 1 : 0;
+        this.padTokenId = padTokenId;
     }
 
     /** Loads the package in {@code dir} for {@code cfg}'s device and dtype. */
@@ -59,19 +69,63 @@ public final class ScoringModel implements AutoCloseable {
             throw new ModelLoadException("scoring.dtype=" + cfg.dtype() + " but " + dir.resolve(ModelConfig.FILE)
                     + " says model.pt was exported as " + config.dtype() + "; re-export with --dtype " + cfg.dtype());
         }
-        Path modelFile = dir.resolve(MODEL_FILE);
-        if (!Files.isRegularFile(modelFile)) {
-            throw new ModelLoadException("missing " + MODEL_FILE + ": " + modelFile);
-        }
+        return config.realArchitecture() ? loadContract2(dir, config, cfg) : loadContract1(dir, config, cfg);
+    }
+
+    private static ScoringModel loadContract1(Path dir, ModelConfig config, ScoringConfig cfg) {
+        Path modelFile = requireFile(dir, MODEL_FILE);
         HuggingFaceTokenizer tokenizer = loadTokenizer(dir.resolve(TOKENIZER_FILE));
         try {
             int imageId = placeholderId(tokenizer, config, dir.resolve(TOKENIZER_FILE));
             ZooModel<NDList, NDList> model = loadTorchScript(modelFile, cfg.device());
-            return new ScoringModel(dir, config, tokenizer, model, imageId);
+            // Padding positions are masked out; their id only has to differ from the image placeholder's.
+            return new ScoringModel(dir, config, tokenizer, model, null, null, imageId, imageId == 0 ? 1 : 0);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /** Contract 2: vision.pt and language.pt on scoring.device, the project's rules for the package's family. */
+    private static ScoringModel loadContract2(Path dir, ModelConfig config, ScoringConfig cfg) {
+        Path visionFile = requireFile(dir, VISION_FILE);
+        Path languageFile = requireFile(dir, LANGUAGE_FILE);
+        HuggingFaceTokenizer tokenizer = loadTokenizer(dir.resolve(TOKENIZER_FILE));
+        ZooModel<NDList, NDList> vision = null;
+        try {
+            FamilyRules family = ProjectFamilyRules.forConfig(config, dir.resolve(ModelConfig.FILE),
+                    tokenizerEncoder(tokenizer));
+            vision = loadTorchScript(visionFile, cfg.device());
+            ZooModel<NDList, NDList> language = loadTorchScript(languageFile, cfg.device());
+            return new ScoringModel(dir, config, tokenizer, language, vision, family, config.imageTokenId(),
+                    config.padTokenId());
+        } catch (RuntimeException e) {
+            if (vision != null) {
+                vision.close();
+            }
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    private static Path requireFile(Path dir, String name) {
+        Path file = dir.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new ModelLoadException("missing " + name + ": " + file);
+        }
+        return file;
+    }
+
+    private static java.util.function.Function<String, int[]> tokenizerEncoder(HuggingFaceTokenizer tokenizer) {
+        return text -> toInts(tokenizer.encode(text, false, false).getIds());
+    }
+
+    private static int[] toInts(long[] ids) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = (int) ids[i];
+        }
+        return out;
     }
 
     private static HuggingFaceTokenizer loadTokenizer(Path file) {
@@ -112,7 +166,7 @@ public final class ScoringModel implements AutoCloseable {
                 .setTypes(NDList.class, NDList.class)
                 // Directory + name (not the file itself): DJL then loads <dir>/model.pt without a repository warning.
                 .optModelPath(modelFile.getParent())
-                .optModelName(MODEL_FILE.substring(0, MODEL_FILE.length() - 3))
+                .optModelName(modelFile.getFileName().toString().replaceFirst("\\.pt$", ""))
                 .optEngine("PyTorch")
                 .optDevice(device)
                 .optTranslator(new NoopTranslator())
@@ -153,17 +207,47 @@ public final class ScoringModel implements AutoCloseable {
 
     /** Token ids of {@code text} exactly as tokenizer.json assigns them (no special tokens added). */
     public int[] encode(String text) {
-        long[] ids = tokenizer.encode(text, false, false).getIds();
-        int[] out = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            out[i] = (int) ids[i];
-        }
-        return out;
+        return toInts(tokenizer.encode(text, false, false).getIds());
     }
 
     /** Runs model.pt on inputs attached to {@code manager}; outputs are attached to the same manager. */
     NDList forward(NDManager manager, NDList inputs) {
         return model.getBlock().forward(new ParameterStore(manager, false), inputs, false);
+    }
+
+    /** Contract 2: runs language.pt. */
+    NDList forwardLanguage(NDManager manager, NDList inputs) {
+        return forward(manager, inputs);
+    }
+
+    /** Contract 2: runs vision.pt on inputs attached to {@code manager}. */
+    NDList forwardVision(NDManager manager, NDList inputs) {
+        return vision.getBlock().forward(new ParameterStore(manager, false), inputs, false);
+    }
+
+    /** Contract 2: the family's prompt rules and image processor; null for contract 1. */
+    FamilyRules rules() {
+        return rules;
+    }
+
+    /**
+     * The prompt-rules version recorded with every score: contract 2 the rules' own version; contract 1 the
+     * family and a digest of the package's template strings, so that a changed template is visible.
+     */
+    public String promptRulesVersion() {
+        if (rules != null) {
+            return rules.version();
+        }
+        ModelConfig.Prompt p = config.prompt();
+        String text = p.template() + "\u0000" + p.image() + "\u0000" + p.answer() + "\u0000"
+                + config.imagePlaceholder() + "\u0000" + config.tokensPerImage();
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return config.family() + "/template-" + java.util.HexFormat.of().formatHex(d, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     NDManager newManager() {
@@ -189,6 +273,9 @@ public final class ScoringModel implements AutoCloseable {
     @Override
     public void close() {
         model.close();
+        if (vision != null) {
+            vision.close();
+        }
         tokenizer.close();
     }
 }

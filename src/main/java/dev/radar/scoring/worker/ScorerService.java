@@ -360,7 +360,7 @@ public final class ScorerService implements Service {
                     .setCandidateMeanLogits(Arrays.stream(res.meanLogits()).boxed().toList())
                     .setCandidateTokenCounts(Arrays.stream(res.tokenCounts()).boxed().toList())
                     .setFailure(res.failure()).setScorerId(config.scorerId()).setScoreMillis(res.millis())
-                    .setScoredAtMs(now).build());
+                    .setScoredAtMs(now).setPromptRules(scorer.promptRulesVersion()).build());
         }
         return ShardOutcome.success(scores);
     }

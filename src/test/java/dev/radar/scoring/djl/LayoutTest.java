@@ -31,7 +31,7 @@ class LayoutTest {
     void packedRowSharesThePromptAndContinuesPositions() {
         Row r = Row.packed(prepared(new int[]{10, 11, 12}, new int[]{20, 21}, new int[]{30}));
         assertArrayEquals(new int[]{10, 11, 12, 20, 21, 30}, r.ids());
-        assertArrayEquals(new int[]{0, 1, 2, 3, 4, 3}, r.positions());
+        assertArrayEquals(new int[]{0, 1, 2, 3, 4, 3}, r.positions()[0]);
         assertArrayEquals(new int[]{0, 0, 0, 1, 1, 2}, r.segments());
         // Token 20 predicted by the last prompt token (2), 21 by 20 (3), 30 by the last prompt token again.
         assertArrayEquals(new int[]{2, 3, 2}, r.targetPos());

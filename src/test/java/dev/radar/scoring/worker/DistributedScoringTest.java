@@ -128,6 +128,9 @@ class DistributedScoringTest {
         Set<String> scorerIds = byKey.values().stream().map(l -> l.get(0).getScorerId()).collect(Collectors.toSet());
         assertEquals(Set.of("share-a", "share-b"), scorerIds, "both scorers took shards");
         assertTrue(byKey.values().stream().allMatch(l -> l.get(0).getFailure() == null));
+        // The tiny package is contract 1: its version is the family and a digest of its template strings.
+        assertTrue(byKey.values().stream().allMatch(l -> l.get(0).getPromptRules() != null
+                && l.get(0).getPromptRules().startsWith("tiny/template-")), "prompt-rules version recorded");
         a.stop();
         b.stop();
     }
