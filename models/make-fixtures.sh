@@ -11,6 +11,9 @@ step() { local t0=$SECONDS; echo "fixtures: $1"; shift; "$@"; echo "fixtures:   
 step "image tensors -> target/golden-images" "$py" models/golden/images/make_image_golden.py --out target/golden-images
 # Prompt rules: the committed token-id fixtures must equal what the reference replay gives now.
 step "prompt fixtures (check)" "$py" models/golden/prompts/make_prompt_golden.py --check
+# M-RoPE positions: the committed golden must equal what transformers' get_rope_index gives now.
+step "M-RoPE golden (check)" bash -c "'$py' models/golden/rope/make_rope_golden.py target/rope-golden.json \
+  && cmp target/rope-golden.json models/golden/rope/rope-golden.json"
 # Real architectures: tiny random checkpoints of the real HF classes -> contract-2 packages -> reference scores,
 # on the benchmark that has one record of every source layout (RealArchitectureParityTest compares Java with it).
 step "tiny HF checkpoints, packages, reference scores -> target/hf-fixtures" \
