@@ -79,10 +79,14 @@ public final class BenchScoringCommand implements Callable<Integer> {
                         maxDiff = Math.max(maxDiff, Math.abs(a.sds() - b.sds()));
                     }
                 }
-                out.printf(Locale.ROOT, "model %s (%s), device %s, %d samples, %d candidates each, %d image tokens per "
-                                + "prompt, %.0f tokens per per-candidate row (prompt + 1 candidate), batch tokens %d, cores %d%n",
+                Integer perImage = packed.modelConfig().tokensPerImage();
+                // Contract-2 families decide visual tokens per image from its size (Qwen2-VL, InternVL tiles).
+                String imageTokens = perImage == null ? "family " + packed.modelConfig().family() + " visual tokens"
+                        : perImage + " image tokens per prompt";
+                out.printf(Locale.ROOT, "model %s (%s), device %s, %d samples, %d candidates each, %s, "
+                                + "%.0f tokens per per-candidate row (prompt + 1 candidate), batch tokens %d, cores %d%n",
                         dir, packed.modelConfig().name(), base.device(), bench.size(), bench.get(0).candidates().size(),
-                        packed.modelConfig().tokensPerImage(), (double) bestPer.stats.tokens() / bestPer.stats.rows(),
+                        imageTokens, (double) bestPer.stats.tokens() / bestPer.stats.rows(),
                         base.batchTokens(), Runtime.getRuntime().availableProcessors());
                 print(out, "per-candidate", bestPer);
                 print(out, "packed", bestPacked);

@@ -1,6 +1,7 @@
 package dev.radar.events;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.SchemaStore;
@@ -42,6 +43,17 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
                 System.setProperty(key, value);
             }
         });
+        // Avro reads the properties once, when SystemLimitException is initialised; if any Avro code ran before
+        // this class, that already happened with Avro's defaults, so ask it to read them again (package-private,
+        // test-only method of Avro: reached by reflection, and harmless when it already saw our values).
+        try {
+            java.lang.reflect.Method reset = SystemLimitException.class.getDeclaredMethod("resetLimits");
+            reset.setAccessible(true);
+            reset.invoke(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(AvroSerde.class).warn("Avro decode limits may keep Avro's defaults "
+                    + "(set -D{}=... on the command line): {}", DECODE_LIMITS.keySet().iterator().next(), e.toString());
+        }
     }
 
     private final Class<T> type;

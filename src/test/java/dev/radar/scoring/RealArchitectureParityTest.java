@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,6 +129,18 @@ class RealArchitectureParityTest {
 
     /** The benchmark the reference scored: next to the family's fixtures, or shared by all families. */
     static Path benchmarkDir(Path familyDir) {
+        // make_hf_fixtures.py records the benchmark it scored (--bench DIR, or OUT/benchmark) in summary.json.
+        Path summary = familyDir.getParent().resolve("summary.json");
+        if (Files.isRegularFile(summary)) {
+            try {
+                JsonNode bench = new ObjectMapper().readTree(summary.toFile()).path("benchmark");
+                if (bench.isTextual() && Files.isDirectory(Path.of(bench.asText()))) {
+                    return Path.of(bench.asText());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + summary, e);
+            }
+        }
         for (Path p : List.of(familyDir.resolve("bench"), familyDir.resolve("benchmark"),
                 familyDir.getParent().resolve("bench"), familyDir.getParent().resolve("benchmark"))) {
             if (Files.isDirectory(p)) {

@@ -96,7 +96,14 @@ class DemoWebTest {
         assertEquals(400, send(HttpRequest.newBuilder(URI.create(base + "api/reports")).GET()).statusCode(),
                 "a missing run parameter is a clear 400");
         assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + "nope")).GET()).statusCode());
-        String metrics = send(HttpRequest.newBuilder(URI.create(base + "metrics")).GET()).body();
+        // The gauges follow the aggregator's stores on a refresh period: wait for the refresh after completion.
+        String metrics = "";
+        for (long deadline = System.currentTimeMillis() + 30_000; System.currentTimeMillis() < deadline; Thread.sleep(200)) {
+            metrics = send(HttpRequest.newBuilder(URI.create(base + "metrics")).GET()).body();
+            if (metrics.contains("radar_ability_sds{")) {
+                break;
+            }
+        }
         assertTrue(metrics.contains("radar_scorer_samples_total"), "Prometheus scrape of the scorer's meters");
         assertTrue(metrics.contains("radar_ability_sds{") && metrics.contains("run=\"web-run\""),
                 "ability gauges follow the aggregator: " + metrics.lines().filter(l -> l.startsWith("radar_ability")).toList());
