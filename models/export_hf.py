@@ -34,6 +34,8 @@ import sys
 import torch
 from torch import nn
 
+import radar_contract  # models/ is on sys.path when this runs as a script or from models/tests
+
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 FAMILIES = ("qwen2-vl", "internvl3.5", "llava-onevision")
 
@@ -172,17 +174,12 @@ class LanguageModule(nn.Module):
         is_img = (image_index >= 0).unsqueeze(-1)
         feats = image_features.index_select(0, image_index.clamp(min=0).reshape(-1))
         h = torch.where(is_img, feats.reshape(h.shape).to(h.dtype), h)
-        # dtype min (not -inf) where forbidden, 0 where allowed; built by arithmetic so no constant tensor is made.
-        mask4d = (~attention_mask).unsqueeze(1).to(h.dtype) * torch.finfo(h.dtype).min
+        mask4d = radar_contract.additive_mask(attention_mask, h.dtype)
         pos_emb = self.rotary(position_ids, h.dtype)
         for layer in self.layers:
             out = layer(h, attention_mask=mask4d, position_embeddings=pos_emb)
             h = out[0] if isinstance(out, tuple) else out
-        h = self.norm(h)
-        sel = h.gather(1, target_pos.unsqueeze(-1).expand(-1, -1, h.shape[-1]))
-        logits = self.lm_head(sel).float()
-        raw = logits.gather(2, target_ids.unsqueeze(-1)).squeeze(-1)
-        return raw, torch.logsumexp(logits, dim=-1)
+        return radar_contract.score_targets(self.norm(h), self.lm_head, target_pos, target_ids)
 
 
 def language_from(decoder, lm_head, mrope):
@@ -348,11 +345,7 @@ def build_rows(prompt, cands, image_token_id, packed, pos_dims, grids, pad_id):
         is_img = ids[i, :L] == image_token_id
         img[i, :L] = torch.where(is_img, torch.cumsum(is_img.long(), 0) - 1, torch.full_like(ids[i, :L], -1))
         pos[:, i, :L] = r_pos
-        seg = torch.tensor(r_seg)
-        same = (seg.unsqueeze(1) == seg.unsqueeze(0)) | (seg.unsqueeze(0) == 0)
-        allowed[i, :L, :L] = torch.tril(torch.ones((L, L), dtype=torch.bool)) & same
-        for p in range(L, t_len):
-            allowed[i, p, p] = True
+        allowed[i] = radar_contract.row_allowed(r_seg, t_len)
         tpos[i, :len(r_tpos)] = torch.tensor(r_tpos)
         tids[i, :len(r_tids)] = torch.tensor(r_tids)
     return ids, img, allowed, pos, tpos, tids

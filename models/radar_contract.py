@@ -145,6 +145,20 @@ def packed_row(prompt_ids, candidate_ids):
     return ids, seg, pos, tpos, tids
 
 
+def row_allowed(segments, total: int) -> torch.Tensor:
+    """[total,total] allowed matrix of one row of len(segments) real tokens: causal, and a token sees the shared
+    prompt (segment 0) and its own segment only; padding positions attend to themselves. The Java side
+    (BatchRunner) builds the same matrix; this is the one Python copy, for tests and the exporter's checks."""
+    n = len(segments)
+    m = torch.zeros((total, total), dtype=torch.bool)
+    seg = torch.tensor(segments)
+    same = (seg.unsqueeze(1) == seg.unsqueeze(0)) | (seg.unsqueeze(0) == 0)
+    m[:n, :n] = torch.tril(torch.ones((n, n), dtype=torch.bool)) & same
+    for p in range(n, total):
+        m[p, p] = True
+    return m
+
+
 def batch_rows(rows, pixel_values, pad_id=0):
     """Pads rows [(ids, segments, positions, target_pos, target_ids)] into the forward contract's tensors.
     pixel_values [N,3,H,W] (the same images for every row). allowed[i,j] = j <= i and (seg[j] == 0 or
@@ -161,11 +175,7 @@ def batch_rows(rows, pixel_values, pad_id=0):
         n = len(r_ids)
         ids[i, :n] = torch.tensor(r_ids)
         pos[i, :n] = torch.tensor(r_pos)
-        seg = torch.tensor(r_seg)
-        same = (seg.unsqueeze(1) == seg.unsqueeze(0)) | (seg.unsqueeze(0) == 0)
-        allowed[i, :n, :n] = torch.tril(torch.ones((n, n), dtype=torch.bool)) & same
-        for p in range(n, t):
-            allowed[i, p, p] = True
+        allowed[i] = row_allowed(r_seg, t)
         tpos[i, :len(r_tpos)] = torch.tensor(r_tpos)
         tids[i, :len(r_tids)] = torch.tensor(r_tids)
     pix = pixel_values.unsqueeze(0).expand(b, *pixel_values.shape).contiguous()
