@@ -68,7 +68,7 @@ public final class CheckpointScanner {
                 return true;
             }
         }
-        if (!Files.isRegularFile(folder.resolve(config.modelFile()))) {
+        if (config.modelFiles().stream().noneMatch(f -> Files.isRegularFile(folder.resolve(f)))) {
             return false;
         }
         long size = totalSize(folder);

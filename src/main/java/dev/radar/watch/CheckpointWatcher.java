@@ -68,7 +68,7 @@ public final class CheckpointWatcher implements Service {
         poller = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "radar-watch"));
         poller.scheduleWithFixedDelay(this::pollSafely, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("watching {} for checkpoints of run {} (markers {}, or {} with a stable size)",
-                config.dir(), config.runId(), config.markers(), config.modelFile());
+                config.dir(), config.runId(), config.markers(), config.modelFiles());
     }
 
     private void pollSafely() {

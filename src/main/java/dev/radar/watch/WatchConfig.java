@@ -19,7 +19,7 @@ import java.util.regex.PatternSyntaxException;
  *   <tr><td>watch.dir</td><td>(required)</td><td>folder whose sub-folders are checkpoints</td></tr>
  *   <tr><td>watch.run</td><td>(required)</td><td>run id of the published CheckpointSaved events</td></tr>
  *   <tr><td>watch.marker</td><td>radar-ready,COMPLETE</td><td>file names (comma-separated) whose presence marks a checkpoint complete</td></tr>
- *   <tr><td>watch.model.file</td><td>model.pt</td><td>without a marker: complete once this file exists and the folder's size is stable over two polls</td></tr>
+ *   <tr><td>watch.model.file</td><td>model.pt,language.pt</td><td>without a marker: complete once one of these files (comma-separated; the module of a contract-1 or a contract-2 package) exists and the folder's size is stable over two polls</td></tr>
  *   <tr><td>watch.step.pattern</td><td>(\d+)\D*$</td><td>regex on the folder name; group 1 is the step (default: the last run of digits, e.g. step-001000, checkpoint-1000)</td></tr>
  *   <tr><td>watch.poll.seconds</td><td>10</td><td>poll interval</td></tr>
  *   <tr><td>watch.state.file</td><td>.radar-published</td><td>file in watch.dir recording what was published, so a restart does not republish</td></tr>
@@ -27,14 +27,14 @@ import java.util.regex.PatternSyntaxException;
  *   <tr><td>watch.format</td><td>radar-torchscript</td><td>model package format of the published events</td></tr>
  * </table>
  */
-public record WatchConfig(Path dir, String runId, List<String> markers, String modelFile, Pattern stepPattern,
+public record WatchConfig(Path dir, String runId, List<String> markers, List<String> modelFiles, Pattern stepPattern,
                           Duration pollInterval, String stateFile, String benchmark, String modelFormat) {
 
     public static final String DEFAULT_STEP_PATTERN = "(\\d+)\\D*$";
 
     public static WatchConfig from(RadarProperties p) {
-        List<String> markers = Arrays.stream(p.get("watch.marker", "radar-ready,COMPLETE").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> markers = names(p.get("watch.marker", "radar-ready,COMPLETE"));
+        List<String> modelFiles = names(p.get("watch.model.file", "model.pt,language.pt"));
         String regex = p.get("watch.step.pattern", DEFAULT_STEP_PATTERN);
         Pattern pattern;
         try {
@@ -50,12 +50,16 @@ public record WatchConfig(Path dir, String runId, List<String> markers, String m
             throw new RadarException("watch.poll.seconds must be >= 1, was " + poll);
         }
         return new WatchConfig(Path.of(p.require("watch.dir")).toAbsolutePath().normalize(), p.require("watch.run"),
-                markers, p.get("watch.model.file", "model.pt"), pattern, Duration.ofSeconds(poll),
+                markers, modelFiles, pattern, Duration.ofSeconds(poll),
                 p.get("watch.state.file", ".radar-published"), p.get("watch.benchmark", "m3-bench"),
                 p.get("watch.format", "radar-torchscript"));
     }
 
     public WatchConfig withPollInterval(Duration interval) {
-        return new WatchConfig(dir, runId, markers, modelFile, stepPattern, interval, stateFile, benchmark, modelFormat);
+        return new WatchConfig(dir, runId, markers, modelFiles, stepPattern, interval, stateFile, benchmark, modelFormat);
+    }
+
+    private static List<String> names(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 }

@@ -56,16 +56,17 @@ class CheckpointScannerTest {
         folder("step-000200", "model.pt", "COMPLETE");
         Path writing = folder("step-000300", "model.pt");
         folder("step-000400", "tokenizer.json");  // no model, no marker: never complete
+        folder("step-000450", "vision.pt", "language.pt");  // a contract-2 package: complete (its size is stable)
         folder(".tmp-000500", "radar-ready");      // hidden: a trainer's temporary folder
         Files.writeString(dir.resolve("step-000600"), "a file, not a folder");
 
         assertEquals(List.of("step-000100", "step-000200"), names(s.scan(Set.of())));
         // Still growing between polls: not yet.
         Files.writeString(writing.resolve("shard-1.bin"), "more bytes");
-        assertEquals(List.of("step-000100", "step-000200"), names(s.scan(Set.of())));
+        assertEquals(List.of("step-000100", "step-000200", "step-000450"), names(s.scan(Set.of())));
         // Stable since the previous poll: complete.
-        assertEquals(List.of("step-000100", "step-000200", "step-000300"), names(s.scan(Set.of())));
-        assertEquals(List.of("step-000300"), names(s.scan(Set.of("step-000100", "step-000200"))));
+        assertEquals(List.of("step-000100", "step-000200", "step-000300", "step-000450"), names(s.scan(Set.of())));
+        assertEquals(List.of("step-000300", "step-000450"), names(s.scan(Set.of("step-000100", "step-000200"))));
     }
 
     @Test
