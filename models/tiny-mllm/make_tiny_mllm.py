@@ -113,7 +113,6 @@ def radar_model_json():
                        "target_ids[B,M] int64 (scored token)"],
             "outputs": ["raw_logit[B,M] float32", "logsumexp[B,M] float32"],
         },
-        "promptExamples": PROMPT_PRESETS,
     }
 
 

@@ -16,7 +16,7 @@ import java.util.List;
  * architectures) is vision.pt + language.pt, with the family's own prompt rules and image processing in the
  * project, described by {@code hiddenSize}, {@code positionDims}, {@code imageTokenId}, {@code padTokenId},
  * {@code vision} and {@code promptRules}. Unknown keys (documentation such as {@code forward},
- * {@code promptExamples}, {@code export}) are ignored.
+ * {@code export}) are ignored.
  *
  * @param name               display name
  * @param family             model family (tiny, qwen2-vl, llava-onevision, internvl3.5)
