@@ -379,8 +379,11 @@ def make_reference(family, model_dir, model_base=None, vision_tower=None):
 # Driver
 # ----------------------------------------------------------------------------------------------------------
 
-def score_benchmark(ref, bench_dir, out_path, limit=None):
-    rows = []
+def reference_order(ref, bench_dir):
+    """The samples in the order the reference scripts process them, with their inputs: per source folder a fresh
+    random.Random(0) (one run of a script per source), task files sorted by name (the scripts' glob order is the
+    OS's), q_ids in file order. Every record draws, also those later skipped for more than 12 images.
+    Yields (source, json_file, q_id, key, question, candidates, image files, is_mmmu)."""
     for source in SOURCES:
         source_dir = os.path.join(bench_dir, source)
         if not os.path.isdir(source_dir):
@@ -392,23 +395,29 @@ def score_benchmark(ref, bench_dir, out_path, limit=None):
             for q_id, item in data.items():
                 question, cands, files, mmmu = sample_inputs(ref.family, source_dir, json_file, q_id, item, rng,
                                                              ref.image_token)
-                if len(files) > 12:
-                    continue
-                if ref.family == "qwen2-vl":
-                    means, counts = ref.score(question, cands, files, mmmu)
-                else:
-                    means, counts = ref.score(question, cands, files, mmmu, json_file)
-                probs_t = torch.softmax(torch.tensor(means), dim=0)      # float32, as the scripts
-                probs = probs_t.tolist()
-                best = int(probs_t.argmax())
                 stem = os.path.basename(json_file).split(".json")[0]
-                rows.append({"task": stem, "source": source, "q_id": q_id,
-                             "key": stem.split("_pretrained_mllm_eval")[0].rsplit("_", 1)[0] + "/" + q_id,
-                             "sds": probs[0], "correct": best == 0, "candidates": cands,
-                             "candidateTokenCounts": counts, "meanLogits": means, "probs": probs,
-                             "images": [os.path.relpath(f, bench_dir) for f in files]})
-                if limit and len(rows) >= limit:
-                    break
+                key = stem.split("_pretrained_mllm_eval")[0].rsplit("_", 1)[0] + "/" + q_id
+                yield source, json_file, q_id, key, question, cands, files, mmmu
+
+
+def score_benchmark(ref, bench_dir, out_path, limit=None):
+    rows = []
+    for source, json_file, q_id, key, question, cands, files, mmmu in reference_order(ref, bench_dir):
+        if len(files) > 12:
+            continue
+        if ref.family == "qwen2-vl":
+            means, counts = ref.score(question, cands, files, mmmu)
+        else:
+            means, counts = ref.score(question, cands, files, mmmu, json_file)
+        probs_t = torch.softmax(torch.tensor(means), dim=0)      # float32, as the scripts
+        probs = probs_t.tolist()
+        best = int(probs_t.argmax())
+        rows.append({"task": os.path.basename(json_file).split(".json")[0], "source": source, "q_id": q_id,
+                     "key": key, "sds": probs[0], "correct": best == 0, "candidates": cands,
+                     "candidateTokenCounts": counts, "meanLogits": means, "probs": probs,
+                     "images": [os.path.relpath(f, bench_dir) for f in files]})
+        if limit and len(rows) >= limit:
+            break
     with open(out_path, "w") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
