@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.radar.scoring.ModelConfig;
+import dev.radar.scoring.image.VisionInput;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -218,7 +219,7 @@ final class BatchRunner {
      * {@link #VISION_TILES_PER_CALL} per call. One zero row when the batch has no image (K >= 1).
      */
     private NDArray imageFeatures(NDManager mgr, List<Row> rows, Map<Integer, Integer> offsets) {
-        List<ImageInput> images = new ArrayList<>();
+        List<VisionInput> images = new ArrayList<>();
         Map<Integer, PreparedSample> seen = new LinkedHashMap<>();
         for (Row r : rows) {
             seen.putIfAbsent(r.sample().index(), r.sample());
@@ -226,13 +227,13 @@ final class BatchRunner {
         for (Integer idx : offsets.keySet()) {
             images.addAll(seen.get(idx).images());
         }
-        int expected = images.stream().mapToInt(ImageInput::visualTokens).sum();
+        int expected = images.stream().mapToInt(VisionInput::visualTokens).sum();
         if (images.isEmpty()) {
             return mgr.zeros(new Shape(1, cfg.hiddenSize()), dataType(cfg.dtype()));
         }
         List<NDArray> parts = new ArrayList<>();
         if ("qwen2-vl".equals(cfg.family())) {
-            for (ImageInput im : images) {
+            for (VisionInput im : images) {
                 NDList in = new NDList(mgr.create(im.pixels(), new Shape(im.shape())),
                         mgr.create(im.patchPos(), new Shape(im.patchPos().length / 2, 2)));
                 parts.add(model.forwardVision(mgr, in).singletonOrThrow());

@@ -1,5 +1,7 @@
 package dev.radar.scoring.djl;
 
+import dev.radar.scoring.image.VisionInput;
+
 import java.util.List;
 
 /**
@@ -42,7 +44,7 @@ interface PositionRule {
 
             @Override
             public int[][] prefix(int[] ids, PreparedSample p) {
-                List<ImageInput> images = p.images();
+                List<VisionInput> images = p.images();
                 int[][] merged = new int[images.size()][];
                 for (int k = 0; k < merged.length; k++) {
                     int[] g = images.get(k).grid();

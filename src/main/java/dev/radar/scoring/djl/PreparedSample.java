@@ -1,6 +1,8 @@
 package dev.radar.scoring.djl;
 
 import dev.radar.bench.BenchSample;
+import dev.radar.scoring.image.VisionInput;
+import dev.radar.scoring.prompt.PromptRules;
 
 import java.util.List;
 
@@ -23,11 +25,11 @@ import java.util.List;
  * @param prepNanos    time spent preparing
  */
 record PreparedSample(int index, BenchSample sample, int[] promptIds, List<int[]> candidateIds,
-                      List<int[]> jointPrefixIds, boolean packable, List<float[]> tiles, List<ImageInput> images,
+                      List<int[]> jointPrefixIds, boolean packable, List<float[]> tiles, List<VisionInput> images,
                       int[] imageRuns, String failure, long prepNanos) {
 
-    /** Marks a visual-token position in contract-2 ids; replaced by the package's imageTokenId in the batch. */
-    static final int IMAGE_SLOT = -1;
+    /** Marks a visual-token position in contract-2 ids (the prompt rules' mark); the batch replaces it by imageTokenId. */
+    static final int IMAGE_SLOT = PromptRules.IMAGE_SLOT;
 
     /** Contract 1 (tiles, no image slots). */
     PreparedSample(int index, BenchSample sample, int[] promptIds, List<int[]> candidateIds,
@@ -43,7 +45,7 @@ record PreparedSample(int index, BenchSample sample, int[] promptIds, List<int[]
     /** Feature rows this sample's images contribute to a batch's image_features. */
     int visualTokens() {
         int n = 0;
-        for (ImageInput i : images) {
+        for (VisionInput i : images) {
             n += i.visualTokens();
         }
         return n;

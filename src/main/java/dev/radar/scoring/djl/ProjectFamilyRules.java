@@ -3,6 +3,7 @@ package dev.radar.scoring.djl;
 import dev.radar.bench.BenchSample;
 import dev.radar.scoring.ModelConfig;
 import dev.radar.scoring.ModelLoadException;
+import dev.radar.scoring.image.ImageLoadException;
 import dev.radar.scoring.image.ImageProcessor;
 import dev.radar.scoring.image.ImageProcessors;
 import dev.radar.scoring.image.VisionInput;
@@ -63,14 +64,12 @@ final class ProjectFamilyRules implements FamilyRules {
     }
 
     @Override
-    public ImageInput image(Path file) throws Exception {
-        VisionInput v = images.process(file);
-        return new ImageInput(v.pixels(), v.shape(), v.grid(), v.patchPos(), v.tiles(), v.visualTokens());
+    public VisionInput image(Path file) throws ImageLoadException {
+        return images.process(file);
     }
 
     @Override
-    public PromptTokens tokenize(Plan plan, int[] visualTokensPerImage) {
-        TokenizedPrompt t = prompts.tokenize((PromptPlan) plan.rulesPlan(), encoder::apply, visualTokensPerImage);
-        return new PromptTokens(t.promptIds(), t.candidateIds(), t.jointPrefixIds(), t.packable(), t.imageRunLengths());
+    public TokenizedPrompt tokenize(Plan plan, int[] visualTokensPerImage) {
+        return prompts.tokenize((PromptPlan) plan.rulesPlan(), encoder::apply, visualTokensPerImage);
     }
 }

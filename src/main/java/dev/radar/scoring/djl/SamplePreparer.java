@@ -2,6 +2,9 @@ package dev.radar.scoring.djl;
 
 import dev.radar.bench.BenchSample;
 import dev.radar.scoring.ModelConfig;
+import dev.radar.scoring.image.ImageLoadException;
+import dev.radar.scoring.image.VisionInput;
+import dev.radar.scoring.prompt.TokenizedPrompt;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -54,19 +57,19 @@ final class SamplePreparer {
             return PreparedSample.failed(index, s, "sample " + s.key() + ": cannot build the prompt: " + e.getMessage(),
                     System.nanoTime() - t0);
         }
-        List<ImageInput> inputs = new ArrayList<>();
+        List<VisionInput> inputs = new ArrayList<>();
         for (Path p : plan.images()) {
             try {
                 inputs.add(rules.image(p));
-            } catch (Exception e) {
+            } catch (ImageLoadException | RuntimeException e) {
                 // The image processor's message already names the file; do not repeat it.
                 String m = String.valueOf(e.getMessage());
                 return PreparedSample.failed(index, s, "sample " + s.key() + ": cannot read image "
                         + (m.contains(p.toString()) ? m : p + ": " + m), System.nanoTime() - t0);
             }
         }
-        int[] visual = inputs.stream().mapToInt(ImageInput::visualTokens).toArray();
-        FamilyRules.PromptTokens tp;
+        int[] visual = inputs.stream().mapToInt(VisionInput::visualTokens).toArray();
+        TokenizedPrompt tp;
         try {
             tp = rules.tokenize(plan, visual);
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.radar.scoring.djl;
 
 import dev.radar.bench.BenchSample;
+import dev.radar.scoring.image.VisionInput;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -20,11 +21,11 @@ class Contract2LayoutTest {
     private static final int IMG = 90;
     private static final int PAD = 91;
 
-    private static ImageInput image(int tokens) {
-        return new ImageInput(new float[0], new long[]{1}, null, null, 1, tokens);
+    private static VisionInput image(int tokens) {
+        return new VisionInput(new float[0], new long[]{1}, null, null, 1, tokens);
     }
 
-    private static PreparedSample sample(int index, int[] prompt, List<ImageInput> images, int[] runs, int[]... cands) {
+    private static PreparedSample sample(int index, int[] prompt, List<VisionInput> images, int[] runs, int[]... cands) {
         BenchSample s = new BenchSample("q" + index, "t", "", "", "q", List.of(), List.of("a", "b", "c").subList(0, cands.length));
         return new PreparedSample(index, s, prompt, List.of(cands), List.of(prompt, prompt, prompt).subList(0, cands.length),
                 true, List.of(), images, runs, null, 0);
@@ -72,7 +73,7 @@ class Contract2LayoutTest {
 
     @Test
     void threeDimPositionsAreLaidOutDimMajor() {
-        List<ImageInput> imgs = List.of(new ImageInput(new float[0], new long[]{1}, new int[]{1, 4, 4}, null, 1, 4));
+        List<VisionInput> imgs = List.of(new VisionInput(new float[0], new long[]{1}, new int[]{1, 4, 4}, null, 1, 4));
         PreparedSample a = sample(0, new int[]{5, S, S, S, S, 6}, imgs, new int[]{4}, new int[]{20}, new int[]{30, 31});
         PositionRule rule = PositionRule.mrope(2);
         Row r = Row.packed(a, rule);

@@ -2,9 +2,11 @@ package dev.radar.scoring.djl;
 
 import dev.radar.bench.BenchSample;
 import dev.radar.scoring.ModelConfig;
+import dev.radar.scoring.image.ImageLoadException;
 import dev.radar.scoring.image.ImageProcessor;
 import dev.radar.scoring.image.ImageProcessors;
 import dev.radar.scoring.image.VisionInput;
+import dev.radar.scoring.prompt.TokenizedPrompt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +41,7 @@ class Contract2PreparationTest {
         PreparedSample p = prep.prepare(3, sample(List.of(TALL, WIDE)));
         assertNull(p.failure(), p.failure());
         assertEquals(2, p.images().size());
-        for (ImageInput im : p.images()) {
+        for (VisionInput im : p.images()) {
             int[] g = im.grid();
             assertEquals(g[0] * g[1] * g[2] / 4, im.visualTokens(), "2x2 merge");
             assertEquals(g[0] * g[1] * g[2] * 2, im.patchPos().length);
@@ -117,13 +119,12 @@ class Contract2PreparationTest {
             }
 
             @Override
-            public ImageInput image(Path file) throws Exception {
-                VisionInput v = proc.process(file);
-                return new ImageInput(v.pixels(), v.shape(), v.grid(), v.patchPos(), v.tiles(), v.visualTokens());
+            public VisionInput image(Path file) throws ImageLoadException {
+                return proc.process(file);
             }
 
             @Override
-            public PromptTokens tokenize(Plan plan, int[] visual) {
+            public TokenizedPrompt tokenize(Plan plan, int[] visual) {
                 BenchSample s = (BenchSample) plan.rulesPlan();
                 List<Integer> ids = new ArrayList<>();
                 int[] runs = visual.clone();
@@ -138,7 +139,9 @@ class Contract2PreparationTest {
                 s.question().chars().forEach(ids::add);
                 int[] prompt = editPrompt.apply(ids.stream().mapToInt(Integer::intValue).toArray());
                 List<int[]> cands = s.candidates().stream().map(c -> c.chars().toArray()).toList();
-                return new PromptTokens(prompt, cands, Collections.nCopies(cands.size(), prompt), true, runs);
+                int[] pixelOrder = swapRuns ? new int[]{1, 0} : java.util.stream.IntStream.range(0, runs.length).toArray();
+                return new TokenizedPrompt(prompt, cands, Collections.nCopies(cands.size(), prompt), true, runs,
+                        pixelOrder);
             }
         };
     }

@@ -3,6 +3,7 @@ package dev.radar.scoring.djl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.radar.bench.BenchSample;
+import dev.radar.scoring.image.VisionInput;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -40,14 +41,14 @@ class MRopeGoldenTest {
             for (int d = 0; d < 3; d++) {
                 expected[d] = ints(c.get("positions").get(d));
             }
-            List<ImageInput> images = new ArrayList<>();
+            List<VisionInput> images = new ArrayList<>();
             int[][] merged = new int[c.get("grids").size()][];
             int[] runs = new int[merged.length];
             for (int k = 0; k < merged.length; k++) {
                 int[] g = ints(c.get("grids").get(k));
                 merged[k] = new int[]{g[0], g[1] / merge, g[2] / merge};
                 runs[k] = merged[k][0] * merged[k][1] * merged[k][2];
-                images.add(new ImageInput(null, null, g, null, 1, runs[k]));
+                images.add(new VisionInput(null, null, g, null, 1, runs[k]));
             }
 
             int[][] whole = PositionRule.mropePositions(ids, runs, merged);
