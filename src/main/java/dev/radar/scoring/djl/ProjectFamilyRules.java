@@ -9,10 +9,10 @@ import dev.radar.scoring.image.ImageProcessors;
 import dev.radar.scoring.image.VisionInput;
 import dev.radar.scoring.prompt.PromptPlan;
 import dev.radar.scoring.prompt.PromptRules;
+import dev.radar.scoring.prompt.TextEncoder;
 import dev.radar.scoring.prompt.TokenizedPrompt;
 
 import java.nio.file.Path;
-import java.util.function.Function;
 
 /**
  * Binds a contract-2 package's family to the project's prompt rules (dev.radar.scoring.prompt) and image processor
@@ -22,15 +22,15 @@ final class ProjectFamilyRules implements FamilyRules {
 
     private final PromptRules prompts;
     private final ImageProcessor images;
-    private final Function<String, int[]> encoder;
+    private final TextEncoder encoder;
 
-    private ProjectFamilyRules(PromptRules prompts, ImageProcessor images, Function<String, int[]> encoder) {
+    private ProjectFamilyRules(PromptRules prompts, ImageProcessor images, TextEncoder encoder) {
         this.prompts = prompts;
         this.images = images;
         this.encoder = encoder;
     }
 
-    static FamilyRules forConfig(ModelConfig config, Path configFile, Function<String, int[]> encoder) {
+    static FamilyRules forConfig(ModelConfig config, Path configFile, TextEncoder encoder) {
         ModelConfig.Vision v = config.vision();
         double[] mean = v.mean().stream().mapToDouble(Double::doubleValue).toArray();
         double[] std = v.std().stream().mapToDouble(Double::doubleValue).toArray();
@@ -70,6 +70,6 @@ final class ProjectFamilyRules implements FamilyRules {
 
     @Override
     public TokenizedPrompt tokenize(Plan plan, int[] visualTokensPerImage) {
-        return prompts.tokenize((PromptPlan) plan.rulesPlan(), encoder::apply, visualTokensPerImage);
+        return prompts.tokenize((PromptPlan) plan.rulesPlan(), encoder, visualTokensPerImage);
     }
 }

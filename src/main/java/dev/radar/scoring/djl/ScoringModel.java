@@ -14,6 +14,7 @@ import ai.djl.translate.NoopTranslator;
 import dev.radar.scoring.ModelConfig;
 import dev.radar.scoring.ModelLoadException;
 import dev.radar.scoring.ScoringConfig;
+import dev.radar.scoring.prompt.TextEncoder;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,6 +47,7 @@ public final class ScoringModel implements AutoCloseable {
     private final FamilyRules rules;
     private final int imageTokenId;
     private final int padTokenId;
+    private final String promptRulesVersion;
 
     private ScoringModel(Path dir, ModelConfig config, HuggingFaceTokenizer tokenizer, ZooModel<NDList, NDList> model,
                          ZooModel<NDList, NDList> vision, FamilyRules rules, int imageTokenId, int padTokenId) {
@@ -57,6 +59,7 @@ public final class ScoringModel implements AutoCloseable {
         this.rules = rules;
         this.imageTokenId = imageTokenId;
         this.padTokenId = padTokenId;
+        this.promptRulesVersion = rules != null ? rules.version() : templateVersion(config);
     }
 
     /** Loads the package in {@code dir} for {@code cfg}'s device and dtype. */
@@ -116,7 +119,7 @@ public final class ScoringModel implements AutoCloseable {
         return file;
     }
 
-    private static java.util.function.Function<String, int[]> tokenizerEncoder(HuggingFaceTokenizer tokenizer) {
+    private static TextEncoder tokenizerEncoder(HuggingFaceTokenizer tokenizer) {
         return text -> toInts(tokenizer.encode(text, false, false).getIds());
     }
 
@@ -235,9 +238,11 @@ public final class ScoringModel implements AutoCloseable {
      * family and a digest of the package's template strings, so that a changed template is visible.
      */
     public String promptRulesVersion() {
-        if (rules != null) {
-            return rules.version();
-        }
+        return promptRulesVersion;
+    }
+
+    /** Contract 1's version: worked out once per load, not per score. */
+    private static String templateVersion(ModelConfig config) {
         ModelConfig.Prompt p = config.prompt();
         String text = p.template() + "\u0000" + p.image() + "\u0000" + p.answer() + "\u0000"
                 + config.imagePlaceholder() + "\u0000" + config.tokensPerImage();
