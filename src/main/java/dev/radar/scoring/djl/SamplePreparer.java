@@ -95,15 +95,15 @@ final class SamplePreparer {
      * none and are non-empty, and (M-RoPE) run k has image k's merged grid size.
      */
     static String contract2Problem(PreparedSample p, int[] visualTokensPerImage) {
-        int total = java.util.Arrays.stream(visualTokensPerImage).sum();
+        int total = Arrays.stream(visualTokensPerImage).sum();
         int slots = count(p.promptIds(), PreparedSample.IMAGE_SLOT);
         if (slots != total) {
             // Every family's image features fill the slots one row each, so the counts must agree exactly.
             return "prompt has " + slots + " image slots, its " + visualTokensPerImage.length
                     + " image(s) give " + total + " visual tokens";
         }
-        if (java.util.Arrays.stream(p.imageRuns()).sum() != slots) {
-            return "image runs " + java.util.Arrays.toString(p.imageRuns()) + " do not add up to the " + slots
+        if (Arrays.stream(p.imageRuns()).sum() != slots) {
+            return "image runs " + Arrays.toString(p.imageRuns()) + " do not add up to the " + slots
                     + " image slots";
         }
         for (int k = 0; k < p.candidateIds().size(); k++) {
