@@ -126,3 +126,19 @@ def read_checkpoints(bootstrap: str, run: str, timeout_s: float = 120):
         return found
     finally:
         consumer.close()
+
+
+_shared = None
+
+
+def shared_broker() -> str:
+    """Bootstrap address of one broker for every test of this process (tests keep apart by their own run ids);
+    stopped when the process ends."""
+    global _shared
+    if _shared is None:
+        import atexit
+
+        port = free_port()
+        _shared = ("127.0.0.1:%d" % port, start_broker(port))
+        atexit.register(_shared[1].stop)
+    return _shared[0]

@@ -17,13 +17,7 @@ class KafkaPublishTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.port = radar_process.free_port()
-        cls.bootstrap = "127.0.0.1:%d" % cls.port
-        cls.broker = radar_process.start_broker(cls.port)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.broker.stop()
+        cls.bootstrap = radar_process.shared_broker()
 
     def test_event_lands_with_the_java_key_partition_and_bytes(self):
         v = dict(vectors.load())["CheckpointSaved-full.json"]
