@@ -20,3 +20,8 @@ step "tiny HF checkpoints, packages, reference scores -> target/hf-fixtures" \
   bash models/make_hf_fixtures.sh target/hf-fixtures --bench models/golden/prompts/bench
 # Export checks in Python: traced vs eager at other shapes, packed vs per-candidate, device-free scan, reference scorer.
 step "python tests (models/tests)" "$py" -m unittest discover -s models/tests -t .
+# The Python client (clients/python): wire-format vectors, then publishing to the project's own broker and pipeline
+# (./radar broker, ./radar demo: the launcher needs the Maven build), and the HF Trainer / Lightning callbacks.
+step "radar build for the client tests" mvn -B -q package -DskipTests
+step "python client tests (clients/python/tests)" \
+  env PYTHONPATH=clients/python/src "$py" -m unittest discover -s clients/python/tests -t clients/python
