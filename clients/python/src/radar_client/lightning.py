@@ -14,10 +14,17 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Mapping, Optional
 
-try:
+import sys
+
+# Lightning ships as `pytorch_lightning` and as `lightning.pytorch`, and a Trainer accepts only callbacks of its own
+# package: take the one the job already imported, else whichever is installed.
+if "pytorch_lightning" in sys.modules or "lightning" not in sys.modules:
+    try:
+        from pytorch_lightning.callbacks import Callback
+    except ImportError:
+        from lightning.pytorch.callbacks import Callback
+else:
     from lightning.pytorch.callbacks import Callback
-except ImportError:
-    from pytorch_lightning.callbacks import Callback
 
 from .publisher import Publisher
 
