@@ -60,6 +60,42 @@ class TrainerCallbacksTest(unittest.TestCase):
                 self.assertEqual({"data_mix": "tiny"}, e["attributes"])
                 self.assertTrue(COMPLETE <= publisher.folder_contents[e["step"]], publisher.folder_contents)
 
+    def test_hf_trainer_trains_on_while_radar_is_down_and_publishes_once_it_is_up(self):
+        import threading
+
+        from transformers import Trainer, TrainingArguments
+
+        from radar_client.hf import RadarTrainerCallback
+
+        port = radar_process.free_port()  # no broker there yet
+        bootstrap = "127.0.0.1:%d" % port
+        run = radar_process.unique_run("hf-down")
+        publisher = Publisher(run, bootstrap_servers=bootstrap, attempt_timeout_s=2, backoff_s=0.5, max_backoff_s=2)
+        broker = None
+        try:
+            with tempfile.TemporaryDirectory() as out:
+                args = TrainingArguments(output_dir=out, max_steps=4, save_steps=2, per_device_train_batch_size=2,
+                                         include_num_input_tokens_seen=True, report_to=[], use_cpu=True,
+                                         logging_strategy="no", disable_tqdm=True)
+                trainer = Trainer(model=tiny_lm.tiny_model(), args=args, train_dataset=tiny_lm.TokenDataset(),
+                                  callbacks=[RadarTrainerCallback(publisher)])
+                training = threading.Thread(target=trainer.train)
+                training.start()
+                training.join(300)  # a callback waiting for RADAR would hang training here
+                self.assertFalse(training.is_alive())
+                self.assertEqual(4, trainer.state.global_step)
+                self.assertEqual(0, publisher.published)
+
+                broker = radar_process.start_broker(port)
+                self.assertTrue(publisher.close(180))
+                got = sorted((r[3]["step"], r[3]["checkpointUri"]) for r in radar_process.read_checkpoints(bootstrap,
+                                                                                                           run))
+                self.assertEqual([(2, os.path.join(out, "checkpoint-2")), (4, os.path.join(out, "checkpoint-4"))], got)
+        finally:
+            publisher.close(0)
+            if broker is not None:
+                broker.stop()
+
     def test_hf_trainer_without_token_counting_sends_no_tokens(self):
         from transformers import Trainer, TrainingArguments
 

@@ -39,8 +39,3 @@ class RadarTrainerCallback(TrainerCallback):
         tokens = int(state.num_input_tokens_seen) if counting else None
         self.publisher.publish_checkpoint(step, folder, tokens, self.attrs, run=self.run or args.run_name)
         return control
-
-    def on_train_end(self, args, state, control, **kwargs):
-        # Lets the last checkpoint's event out while the job is still alive; bounded, so never a hang.
-        self.publisher.flush(30)
-        return control

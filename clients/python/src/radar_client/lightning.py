@@ -63,6 +63,3 @@ class RadarLightningCallback(Callback):
         tokens = self.tokens_seen(trainer, pl_module)
         self.publisher.publish_checkpoint(step, folder, None if tokens is None else int(tokens), self.attrs,
                                           run=self.run)
-
-    def on_train_end(self, trainer, pl_module):
-        self.publisher.flush(30)
