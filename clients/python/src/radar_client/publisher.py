@@ -122,9 +122,19 @@ def _error_text(e: urllib.error.HTTPError) -> str:
 class Publisher:
     """Asynchronous, non-fatal publisher of CheckpointSaved events (see the module doc).
 
-    Give ``bootstrap_servers`` (Kafka) or ``url`` (HTTP); without either, the environment variables
-    ``RADAR_BOOTSTRAP_SERVERS`` or ``RADAR_URL`` (+ ``RADAR_TOKEN``) are used. ``run`` is the default run id of
-    ``publish_checkpoint``. Only global rank 0 publishes unless ``rank_zero_only=False``.
+    Settings (keyword arguments; defaults in the signature):
+
+    - ``run``: default run id of ``publish_checkpoint``.
+    - ``bootstrap_servers`` (Kafka) or ``url`` (HTTP, the aggregator's web server, e.g. ``http://radar:8080``),
+      exactly one; without either, the environment variables ``RADAR_BOOTSTRAP_SERVERS`` or ``RADAR_URL``.
+    - ``token``: bearer token for HTTP (``web.token`` of the server); default ``RADAR_TOKEN``.
+    - ``kafka_config``: extra librdkafka settings (TLS, SASL...), applied over the defaults.
+    - ``queue_size``: events waiting at most; a new event beyond it is dropped and logged.
+    - ``attempt_timeout_s``: one send attempt (Kafka ``message.timeout.ms``, HTTP timeout).
+    - ``backoff_s`` / ``max_backoff_s``: wait after the first failed attempt, doubled up to the maximum.
+    - ``give_up_after_s``: an event still failing this long after its first attempt is logged and dropped.
+    - ``exit_flush_s``: how long interpreter exit waits for the queue.
+    - ``rank_zero_only``: publish from global rank 0 only (``ranks.global_rank``).
     """
 
     def __init__(self, run: Optional[str] = None, *, bootstrap_servers: Optional[str] = None,
