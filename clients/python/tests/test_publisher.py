@@ -60,6 +60,19 @@ class PublisherTest(unittest.TestCase):
         finally:
             radar_client.close()
 
+    def test_trainer_integers_are_steps_and_other_numbers_are_not(self):
+        import numpy
+        import torch
+
+        from radar_client import checkpoint_saved
+
+        event = checkpoint_saved("r", numpy.int64(12), "/ckpt/r/checkpoint-12", torch.tensor(4096))
+        self.assertEqual((12, 4096), (event["step"], event["tokensSeen"]))
+        self.assertIs(int, type(event["step"]))
+        for bad in (1.5, True, "3", -2):
+            with self.assertRaisesRegex(ValueError, "step must be an integer >= 0, was"):
+                checkpoint_saved("r", bad, "/ckpt/r")
+
     def test_global_rank_comes_from_the_launcher_environment(self):
         with mock.patch.dict(os.environ, {"RANK": "3"}):
             self.assertEqual(3, global_rank())

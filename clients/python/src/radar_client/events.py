@@ -3,6 +3,7 @@ history, checked equal by the tests), topic, key and the checks ``CheckpointVali
 from __future__ import annotations
 
 import json
+import operator
 import os
 import time
 from importlib import resources
@@ -39,6 +40,19 @@ def checkpoint_uri(path: str) -> str:
     return os.path.abspath(path)
 
 
+def _count(name: str, value: Any) -> int:
+    """An integer >= 0; numpy and torch integers (what trainers hold) count as integers, floats and bools do not."""
+    if isinstance(value, bool):
+        raise ValueError("%s must be an integer >= 0, was %r" % (name, value))
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise ValueError("%s must be an integer >= 0, was %r" % (name, value)) from None
+    if number < 0:
+        raise ValueError("%s must be an integer >= 0, was %r" % (name, value))
+    return number
+
+
 def checkpoint_saved(run: str, step: int, path: str, tokens_seen: Optional[int] = None,
                      attrs: Optional[Mapping[str, Any]] = None, benchmark: Optional[str] = None,
                      model_format: Optional[str] = None, reevaluate: bool = False,
@@ -46,11 +60,8 @@ def checkpoint_saved(run: str, step: int, path: str, tokens_seen: Optional[int] 
     """A checked CheckpointSaved record; raises ValueError naming the wrong argument."""
     if not isinstance(run, str) or not run.strip():
         raise ValueError("run must be a non-empty string, was %r" % (run,))
-    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-        raise ValueError("step must be an integer >= 0, was %r" % (step,))
-    if tokens_seen is not None and (isinstance(tokens_seen, bool) or not isinstance(tokens_seen, int)
-                                    or tokens_seen < 0):
-        raise ValueError("tokens_seen must be an integer >= 0 or None, was %r" % (tokens_seen,))
+    step = _count("step", step)
+    tokens_seen = None if tokens_seen is None else _count("tokens_seen", tokens_seen)
     fields = CHECKPOINT_SAVED_SCHEMA["fields"]
     defaults = {f["name"]: f.get("default") for f in fields}
     return {
