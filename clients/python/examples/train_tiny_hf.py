@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A training job as RADAR users run one, for the end-to-end test: a tiny random-initialised Hugging Face model of
-a supported family (models/tiny_hf.py: real class, real tokenizer format) trained for a few steps by a real
+a supported family (models/tiny_hf.py: real class, real tokenizer format), saved as ``OUT/init``, trained for a few steps by a real
 ``transformers.Trainer`` with ``RadarTrainerCallback`` attached, saving every ``--save-steps`` steps. Each saved
 ``checkpoint-<step>`` folder (config.json, model.safetensors, tokenizer/processor files) is published to RADAR.
 
@@ -62,6 +62,14 @@ def main():
     model = AutoModelForImageTextToText.from_pretrained(init)
     processor = AutoProcessor.from_pretrained(init)
     tokenizer = getattr(processor, "tokenizer", processor)
+    # The Trainer rewrites the model's special-token ids to the tokenizer's before training; doing it here, and
+    # saving the result as the run's initial checkpoint, keeps config.json equal in init/ and in every
+    # checkpoint-<step>/ (one architecture for the whole run: its architecture package can be made from init/).
+    for name in ("eos_token_id", "bos_token_id", "pad_token_id"):
+        setattr(model.config, name, getattr(tokenizer, name))
+        setattr(model.generation_config, name, getattr(tokenizer, name))
+    model.save_pretrained(init)
+    processor.save_pretrained(init)
 
     published = []
 

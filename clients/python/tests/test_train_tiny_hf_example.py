@@ -1,5 +1,6 @@
 """The end-to-end training job (examples/train_tiny_hf.py: a tiny Qwen2-VL of the real class, a real Trainer,
 the callback) publishes its two saved folders to the real broker; the Java end-to-end test runs the same script."""
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,14 @@ import unittest
 from . import radar_process
 
 SCRIPT = radar_process.REPO / "clients" / "python" / "examples" / "train_tiny_hf.py"
+
+
+def config_without_versions(folder):
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    for key in ("transformers_version", "torch_dtype", "dtype", "_name_or_path"):
+        config.pop(key, None)
+    return config
 
 
 class TrainTinyHfExampleTest(unittest.TestCase):
@@ -24,7 +33,10 @@ class TrainTinyHfExampleTest(unittest.TestCase):
             self.assertEqual([(2, os.path.join(out, "checkpoint-2"), 2 * 2 * 16),
                               (4, os.path.join(out, "checkpoint-4"), 4 * 2 * 16)],
                              [(e["step"], e["checkpointUri"], e["tokensSeen"]) for e in events])
+            init_config = config_without_versions(os.path.join(out, "init"))
             for e in events:
+                # One architecture for the run: the config the checkpoints were saved with is the initial one.
+                self.assertEqual(init_config, config_without_versions(e["checkpointUri"]))
                 files = set(os.listdir(e["checkpointUri"]))
                 self.assertTrue({"config.json", "model.safetensors", "tokenizer.json",
                                  "preprocessor_config.json"} <= files, files)
