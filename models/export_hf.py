@@ -585,7 +585,9 @@ def weight_sources(loaded, checkpoint, modules):
     out = {}
     for module_name, module in modules.items():
         entries, kept = {}, []
-        for pname, p in module.named_parameters():
+        # Every name a parameter has (a tied lm_head and embed_tokens are one tensor under two names): libtorch
+        # lists each of them, the Java side fills each.
+        for pname, p in module.named_parameters(remove_duplicate=False):
             src = next((loaded_name_to_key[n] for n in aliases.get(id(p), []) if n in loaded_name_to_key), None)
             if src is None:
                 if pname.split(".")[-1] in WRAPPER_PARAMETERS:
@@ -611,6 +613,8 @@ def check_weight_sources(checkpoint, weights, reloaded, dtype):
     for module_name, module in reloaded.items():
         params = dict(module.named_parameters())
         for pname, entry in weights[module_name]["parameters"].items():
+            if pname not in params:
+                continue                                      # an alias of a tied parameter checked under its name
             with safe_open(os.path.join(checkpoint, keys[entry["key"]]), "pt") as f:
                 t = f.get_tensor(entry["key"]).to(dtype)
             worst = max(worst, float((t.float() - params[pname].detach().float()).abs().max()))
