@@ -7,6 +7,13 @@
     python models/export_hf.py --family llava-onevision --checkpoint DIR --out PKG       # HF class
     python models/export_hf.py --family llava-onevision --checkpoint PROJ_DIR --model-base QWEN2_DIR \
         --vision-tower SIGLIP_DIR --out PKG --dtype float16                             # LLaVA-NeXT projector-only
+    python models/export_hf.py --architecture --family qwen2-vl --checkpoint DIR --out ARCH_DIR/qwen2vl-2b
+
+--architecture writes an ARCHITECTURE package: the same package plus, in radar-model.json, "architecture" (the
+checkpoint's config.json without the keys that do not change the traced code, which RADAR matches raw checkpoints
+against) and "weights" (for every parameter of vision.pt / language.pt the safetensors key it is read from). It is
+traced once; the scorer then loads any Hugging Face checkpoint folder of that architecture by overwriting the
+modules' parameters from the folder's safetensors (models/README.md, "Raw Hugging Face checkpoints").
 
 Why two modules and so many inputs: torch.jit.trace records one run. Everything that depends on the data
 (number and size of images, Qwen2-VL's patch positions and M-RoPE positions, sequence boundaries, masks,
@@ -28,6 +35,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shutil
 import sys
 
@@ -517,6 +525,104 @@ def run_checks(loaded, traced_vision, traced_language, pad_id, dtype, tol):
 
 
 # ----------------------------------------------------------------------------------------------------------
+# Architecture packages: where each traced parameter comes from in a checkpoint's safetensors
+# ----------------------------------------------------------------------------------------------------------
+
+# config.json keys that do not change the traced code or the weights' layout (they may differ between checkpoints
+# of one architecture: the saving library's version, the dtype the trainer saved in, runtime switches). Written
+# into the package (architecture.ignoredKeys) so the Java side applies exactly this rule, at any nesting level.
+IGNORED_CONFIG_KEYS = sorted({"_name_or_path", "transformers_version", "torch_dtype", "dtype", "use_cache",
+                              "_attn_implementation", "_attn_implementation_autoset", "attn_implementation",
+                              "output_attentions", "output_hidden_states", "return_dict", "_commit_hash"})
+
+# Wrapper-owned parameters that no checkpoint holds (a dtype marker); they keep the traced values.
+WRAPPER_PARAMETERS = {"dtype_ref"}
+
+
+def architecture_fields(config, ignored=IGNORED_CONFIG_KEYS):
+    """config.json without the ignored keys, recursively (nested text_config / vision_config)."""
+    if isinstance(config, dict):
+        return {k: architecture_fields(v, ignored) for k, v in sorted(config.items()) if k not in ignored}
+    if isinstance(config, list):
+        return [architecture_fields(v, ignored) for v in config]
+    return config
+
+
+def safetensors_keys(checkpoint):
+    """Every tensor key of the checkpoint's safetensors (single file or sharded with its index)."""
+    from safetensors import safe_open
+    index = os.path.join(checkpoint, "model.safetensors.index.json")
+    if os.path.exists(index):
+        with open(index) as f:
+            return dict(json.load(f)["weight_map"])
+    single = os.path.join(checkpoint, "model.safetensors")
+    if not os.path.exists(single):
+        raise SystemExit(f"{checkpoint}: no model.safetensors or model.safetensors.index.json "
+                         "(an architecture package is traced from a safetensors checkpoint)")
+    with safe_open(single, "pt") as f:
+        return {k: "model.safetensors" for k in f.keys()}
+
+
+def weight_sources(loaded, checkpoint, modules):
+    """For each module name and each of its parameters (TorchScript keeps the eager wrapper's names), the
+    safetensors key it is loaded from. The key names are resolved the way from_pretrained resolves them: the
+    file's key is renamed by the class's _checkpoint_conversion_mapping (first matching pattern), and a tied
+    parameter (lm_head -> embed_tokens) is found under any of its aliases."""
+    keys = safetensors_keys(checkpoint)
+    conversion = getattr(loaded.hf, "_checkpoint_conversion_mapping", None) or {}
+    loaded_name_to_key = {}
+    for key in keys:
+        name = key
+        for pattern, replacement in conversion.items():
+            name, n = re.subn(pattern, replacement, name)
+            if n:
+                break
+        loaded_name_to_key[name] = key
+    aliases = {}
+    for name, t in list(loaded.hf.named_parameters(remove_duplicate=False)) + \
+            list(loaded.hf.named_buffers(remove_duplicate=False)):
+        aliases.setdefault(id(t), []).append(name)
+    out = {}
+    for module_name, module in modules.items():
+        entries, kept = {}, []
+        # Every name a parameter has (a tied lm_head and embed_tokens are one tensor under two names): libtorch
+        # lists each of them, the Java side fills each.
+        for pname, p in module.named_parameters(remove_duplicate=False):
+            src = next((loaded_name_to_key[n] for n in aliases.get(id(p), []) if n in loaded_name_to_key), None)
+            if src is None:
+                if pname.split(".")[-1] in WRAPPER_PARAMETERS:
+                    kept.append(pname)
+                    continue
+                raise SystemExit(f"{module_name}.pt parameter {pname} has no tensor in {checkpoint}'s safetensors "
+                                 f"(aliases {aliases.get(id(p))})")
+            entries[pname] = {"key": src, "shape": list(p.shape)}
+        for bname, b in module.named_buffers():
+            if any(n in loaded_name_to_key for n in aliases.get(id(b), [])):
+                raise SystemExit(f"{module_name}.pt buffer {bname} is stored in the checkpoint; only parameters "
+                                 "are replaced at load time")
+            kept.append(bname)
+        out[module_name] = {"parameters": entries, "kept": sorted(kept)}
+    return out
+
+
+def check_weight_sources(checkpoint, weights, reloaded, dtype):
+    """Every mapped parameter of the saved modules equals its safetensors tensor cast to the package dtype."""
+    from safetensors import safe_open
+    keys = safetensors_keys(checkpoint)
+    worst, n = 0.0, 0
+    for module_name, module in reloaded.items():
+        params = dict(module.named_parameters())
+        for pname, entry in weights[module_name]["parameters"].items():
+            if pname not in params:
+                continue                                      # an alias of a tied parameter checked under its name
+            with safe_open(os.path.join(checkpoint, keys[entry["key"]]), "pt") as f:
+                t = f.get_tensor(entry["key"]).to(dtype)
+            worst = max(worst, float((t.float() - params[pname].detach().float()).abs().max()))
+            n += 1
+    return {"max_abs_diff": worst, "parameters": n, "tolerance": 0.0, "passed": worst == 0.0}
+
+
+# ----------------------------------------------------------------------------------------------------------
 # Export
 # ----------------------------------------------------------------------------------------------------------
 
@@ -539,9 +645,14 @@ def trace(loaded, pad_id, dtype):
     return traced_vision, traced_language
 
 
-def export(family, checkpoint, out, dtype_name, model_base=None, vision_tower=None):
+def export(family, checkpoint, out, dtype_name, model_base=None, vision_tower=None, architecture=False):
     dtype = DTYPES[dtype_name]
     loaded = load(family, checkpoint, dtype, model_base, vision_tower)
+    if architecture and loaded.hf is None:
+        raise SystemExit("--architecture needs a Hugging Face class checkpoint (config.json + safetensors); the "
+                         "projector-only LLaVA layout is exported per checkpoint")
+    weights = weight_sources(loaded, checkpoint, {"vision": loaded.vision, "language": loaded.language}) \
+        if architecture else None
     tok = loaded.tokenizer
     pad_id = tok.pad_token_id if tok.pad_token_id is not None else tok.convert_tokens_to_ids("<|endoftext|>")
     traced_vision, traced_language = trace(loaded, pad_id, dtype)
@@ -555,6 +666,8 @@ def export(family, checkpoint, out, dtype_name, model_base=None, vision_tower=No
     checks = run_checks(loaded, rv, rl, pad_id, dtype, tol)
     found = device_constants(rv) + device_constants(rl)
     checks["device_free"] = {"passed": not found, "found": found}
+    if weights is not None:
+        checks["weight_sources"] = check_weight_sources(checkpoint, weights, {"vision": rv, "language": rl}, dtype)
     failed = [k for k, v in checks.items() if not v["passed"]]
     for k, v in checks.items():
         print(f"  {k}: {json.dumps(v)}")
@@ -586,6 +699,12 @@ def export(family, checkpoint, out, dtype_name, model_base=None, vision_tower=No
                    "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                    "checks": checks},
     }
+    if weights is not None:
+        with open(os.path.join(checkpoint, "config.json")) as f:
+            fields = architecture_fields(json.load(f))
+        config["architecture"] = {"modelType": fields.get("model_type"), "ignoredKeys": IGNORED_CONFIG_KEYS,
+                                  "config": fields}
+        config["weights"] = weights
     with open(os.path.join(out, "radar-model.json"), "w") as f:
         json.dump(config, f, indent=2, ensure_ascii=False)
     shutil.copy(os.path.abspath(__file__), os.path.join(out, "export_hf.py.txt"))
@@ -600,9 +719,12 @@ def main():
     ap.add_argument("--dtype", default="float32", choices=sorted(DTYPES))
     ap.add_argument("--model-base", help="LLaVA projector-only layout: the Qwen2 LM directory")
     ap.add_argument("--vision-tower", help="LLaVA projector-only layout: the SigLIP directory")
+    ap.add_argument("--architecture", action="store_true",
+                    help="write an architecture package: weights are read from each scored checkpoint's safetensors")
     args = ap.parse_args()
     torch.manual_seed(0)
-    config = export(args.family, args.checkpoint, args.out, args.dtype, args.model_base, args.vision_tower)
+    config = export(args.family, args.checkpoint, args.out, args.dtype, args.model_base, args.vision_tower,
+                    args.architecture)
     print(f"wrote {args.out} ({config['family']}, {config['dtype']})")
 
 

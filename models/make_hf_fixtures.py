@@ -11,12 +11,19 @@ projector-only layout):
   OUT/<family>/package           contract-2 package (models/export_hf.py, float32; its own checks must pass)
   OUT/<family>/reference.jsonl   the reference scorer's per-sample SDS (models/reference_scorer.py)
   OUT/<family>/reference.jsonl.package-parity.json  the package scored in Python as Java drives it, per sample
+Raw checkpoints (qwen2-vl, internvl3.5, llava-onevision; models/README.md "Raw Hugging Face checkpoints"):
+  OUT/<family>/architecture      architecture package traced from OUT/<family>/checkpoint (export_hf --architecture)
+  OUT/<family>/checkpoint-b      a second checkpoint of the same architecture with other weights, saved sharded
+                                 (model-0000k-of-0000n.safetensors + index), as a later save of a training run
+  OUT/<family>/reference-b.jsonl the reference scorer's per-sample SDS on checkpoint-b
+--raw-only adds just these to an OUT built before.
 The benchmark is --bench (M3-Bench layout) or OUT/benchmark, built by tiny_hf.build_benchmark.
 OUT/summary.json holds the timings and the max differences; the script fails if any parity check fails.
 """
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -30,6 +37,44 @@ import reference_scorer  # noqa: E402
 import tiny_hf  # noqa: E402
 
 FAMILIES = ("qwen2-vl", "internvl3.5", "llava-onevision", "llava-onevision-projector")
+RAW_FAMILIES = ("qwen2-vl", "internvl3.5", "llava-onevision")
+HF_CLASSES = {"qwen2-vl": "Qwen2VLForConditionalGeneration", "internvl3.5": "InternVLForConditionalGeneration",
+              "llava-onevision": "LlavaOnevisionForConditionalGeneration"}
+
+
+def later_checkpoint(fam, ckpt, out):
+    """The same architecture with other weights (every float parameter moved by seeded noise), saved sharded with
+    the tokenizer and processor files next to it, as a training job's later save_pretrained would leave it."""
+    import transformers
+    model = getattr(transformers, HF_CLASSES[fam]).from_pretrained(ckpt, dtype=torch.float32)
+    gen = torch.Generator().manual_seed(1234)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn(p.shape, generator=gen) * 0.05)
+    shutil.rmtree(out, ignore_errors=True)
+    model.save_pretrained(out, safe_serialization=True, max_shard_size="300KB")
+    for name in os.listdir(ckpt):
+        if not name.startswith("model") and name != "config.json":
+            shutil.copy(os.path.join(ckpt, name), os.path.join(out, name))
+    shards = [n for n in os.listdir(out) if n.endswith(".safetensors")]
+    if len(shards) < 2 or not os.path.exists(os.path.join(out, "model.safetensors.index.json")):
+        raise SystemExit(f"{out}: expected a sharded save, got {shards}")
+    return out
+
+
+def build_raw(fam, root, bench):
+    """Architecture package from the first checkpoint, a second sharded checkpoint and its reference scores."""
+    times = {}
+    ckpt = os.path.join(root, "checkpoint")
+    t = time.time()
+    export_hf.export(fam, ckpt, os.path.join(root, "architecture"), "float32", architecture=True)
+    times["architecture_export_s"] = time.time() - t
+    t = time.time()
+    later = later_checkpoint(fam, ckpt, os.path.join(root, "checkpoint-b"))
+    ref = reference_scorer.make_reference(fam, later)
+    rows = reference_scorer.score_benchmark(ref, bench, os.path.join(root, "reference-b.jsonl"))
+    times["later_checkpoint_reference_s"] = time.time() - t
+    return {"samples": len(rows), "times": times}
 
 
 def build_family(fam, out, bench, tol):
@@ -71,15 +116,29 @@ def main():
     ap.add_argument("--bench", help="benchmark folder in M3-Bench layout (default: OUT/benchmark, built here)")
     ap.add_argument("--families", default=",".join(FAMILIES))
     ap.add_argument("--tolerance", type=float, default=1e-4, help="max |dSDS| package vs reference")
+    ap.add_argument("--raw-only", action="store_true",
+                    help="only add the raw-checkpoint fixtures (architecture, checkpoint-b) to an OUT built before")
     args = ap.parse_args()
     torch.manual_seed(0)
     start = time.time()
     os.makedirs(args.out, exist_ok=True)
+    if args.raw_only:
+        with open(os.path.join(args.out, "summary.json")) as f:
+            summary = json.load(f)
+        for fam in [f for f in args.families.split(",") if f in RAW_FAMILIES]:
+            res = build_raw(fam, os.path.join(args.out, fam), args.bench or summary["benchmark"])
+            summary["families"].setdefault(fam, {})["raw"] = res
+            print(f"{fam} raw: {res}", flush=True)
+        with open(os.path.join(args.out, "summary.json"), "w") as f:
+            json.dump(summary, f, indent=1)
+        return
     bench = args.bench or tiny_hf.build_benchmark(os.path.join(args.out, "benchmark"))
     summary = {"benchmark": os.path.abspath(bench), "families": {}}
     failed = []
     for fam in args.families.split(","):
         res = build_family(fam, args.out, bench, args.tolerance)
+        if fam in RAW_FAMILIES:
+            res["raw"] = build_raw(fam, os.path.join(args.out, fam), bench)
         summary["families"][fam] = res
         t = res["times"]
         print(f"{fam}: {res['samples']} samples; build {t['build_s']:.1f}s, export {t['export_s']:.1f}s, "

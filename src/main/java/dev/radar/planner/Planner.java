@@ -3,13 +3,15 @@ package dev.radar.planner;
 import dev.radar.bench.Benchmark;
 import dev.radar.bench.ShardPlan;
 import dev.radar.bench.TaskAbility;
+import dev.radar.checkpoint.ArchitecturePackages;
+import dev.radar.checkpoint.CheckpointConfig;
+import dev.radar.checkpoint.CheckpointValidator;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.EventKeys;
 import dev.radar.events.ShardTask;
 import dev.radar.events.TaskExpectation;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,7 +48,12 @@ public final class Planner {
 
     public Planner(PlannerConfig config) {
         this.config = config;
-        this.validator = new CheckpointValidator(config.allowedRoots());
+        // Content (scoring package, or raw HF checkpoint with an architecture package) is checked where the
+        // folder is required to exist, so a checkpoint that cannot be loaded is one dead letter, never planned.
+        this.validator = config.requireCheckpointExists()
+                ? CheckpointValidator.withContent(config.allowedRoots(),
+                        new ArchitecturePackages(CheckpointConfig.from(config.props()).architectures()))
+                : new CheckpointValidator(config.allowedRoots());
     }
 
     /** Records an evaluation already planned (read back from radar.evaluations on start-up). */
@@ -65,9 +72,6 @@ public final class Planner {
             return new Rejected(invalid.get().reason(), invalid.get().detail());
         }
         Path checkpoint = CheckpointValidator.toPath(event.getCheckpointUri());
-        if (config.requireCheckpointExists() && !Files.isDirectory(checkpoint)) {
-            return new Rejected("checkpoint-missing", "checkpoint folder " + checkpoint + " does not exist");
-        }
         Optional<Path> benchPath = config.benchmarkPath(event.getBenchmark());
         if (benchPath.isEmpty()) {
             return new Rejected("unknown-benchmark", "benchmark '" + event.getBenchmark()

@@ -1,6 +1,8 @@
 package dev.radar.scoring;
 
 import dev.radar.RadarException;
+import dev.radar.checkpoint.ArchitecturePackages;
+import dev.radar.checkpoint.CheckpointConfig;
 import dev.radar.config.RadarProperties;
 
 import java.util.Locale;
@@ -16,11 +18,13 @@ import java.util.Locale;
  *   <li>{@code scoring.batch.tokens} = 8192: padded tokens (rows x longest row) per forward call.</li>
  *   <li>{@code scoring.prefetch} = 16: samples tokenised and image-decoded ahead of the model (bounded queue).</li>
  *   <li>{@code scoring.prep.threads} = 1: threads preparing samples (tokenising, decoding images).</li>
+ *   <li>{@code scoring.architectures}: folder of architecture packages for raw Hugging Face checkpoints
+ *       ({@link CheckpointConfig}).</li>
  * </ul>
  * The same code runs on CPU and GPU: only these values differ.
  */
 public record ScoringConfig(String device, String dtype, Strategy strategy, int batchTokens, int prefetch,
-                            int prepThreads) {
+                            int prepThreads, ArchitecturePackages architectures) {
 
     public enum Strategy {
         PACKED, PER_CANDIDATE;
@@ -49,6 +53,12 @@ public record ScoringConfig(String device, String dtype, Strategy strategy, int 
         if (batchTokens < 1 || prefetch < 1 || prepThreads < 1) {
             throw new RadarException("scoring.batch.tokens, scoring.prefetch and scoring.prep.threads must be >= 1");
         }
+        architectures = architectures == null ? ArchitecturePackages.none() : architectures;
+    }
+
+    /** Without architecture packages: scoring packages only. */
+    public ScoringConfig(String device, String dtype, Strategy strategy, int batchTokens, int prefetch, int prepThreads) {
+        this(device, dtype, strategy, batchTokens, prefetch, prepThreads, ArchitecturePackages.none());
     }
 
     public static ScoringConfig defaults() {
@@ -58,10 +68,15 @@ public record ScoringConfig(String device, String dtype, Strategy strategy, int 
     public static ScoringConfig from(RadarProperties p) {
         return new ScoringConfig(p.get("scoring.device", "cpu"), p.get("scoring.dtype", "auto"),
                 Strategy.parse(p.get("scoring.strategy", "packed")), p.getInt("scoring.batch.tokens", 8192),
-                p.getInt("scoring.prefetch", 16), p.getInt("scoring.prep.threads", 1));
+                p.getInt("scoring.prefetch", 16), p.getInt("scoring.prep.threads", 1),
+                new ArchitecturePackages(CheckpointConfig.from(p).architectures()));
     }
 
     public ScoringConfig withStrategy(Strategy s) {
-        return new ScoringConfig(device, dtype, s, batchTokens, prefetch, prepThreads);
+        return new ScoringConfig(device, dtype, s, batchTokens, prefetch, prepThreads, architectures);
+    }
+
+    public ScoringConfig withArchitectures(ArchitecturePackages a) {
+        return new ScoringConfig(device, dtype, strategy, batchTokens, prefetch, prepThreads, a);
     }
 }

@@ -9,7 +9,7 @@ import dev.radar.kafka.DeadLetters;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicSpec;
 import dev.radar.kafka.Topics;
-import dev.radar.planner.CheckpointValidator;
+import dev.radar.checkpoint.CheckpointValidator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;

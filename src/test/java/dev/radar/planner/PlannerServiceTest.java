@@ -1,6 +1,7 @@
 package dev.radar.planner;
 
 import dev.radar.bench.SyntheticBenchmark;
+import dev.radar.checkpoint.TestCheckpoints;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.events.DeadLetter;
 import dev.radar.events.EvaluationPlanned;
@@ -36,7 +37,7 @@ class PlannerServiceTest {
     void deadLettersBadEventsAndPlansGoodOnesExactlyOnce(@TempDir Path dir) throws Exception {
         Path bench = dir.resolve("bench");
         SyntheticBenchmark.generate(bench, 3, 7);
-        Path ckpt = Files.createDirectories(dir.resolve("ckpt/step-10"));
+        Path ckpt = TestCheckpoints.scoringPackageStub(dir.resolve("ckpt/step-10"));
         String run = "planner-it-" + UUID.randomUUID();
         String group = "planner-" + run;
         KafkaSettings settings = new KafkaSettings(TestBroker.settings().properties()

@@ -1,6 +1,7 @@
 package dev.radar.planner;
 
 import dev.radar.bench.SyntheticBenchmark;
+import dev.radar.checkpoint.TestCheckpoints;
 import dev.radar.config.RadarProperties;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.events.EvaluationPlanned;
@@ -30,7 +31,7 @@ class PlannerTest {
     static void benchmarkAndCheckpoint() throws Exception {
         bench = dir.resolve("bench");
         SyntheticBenchmark.generate(bench, 5, 42);
-        checkpoint = Files.createDirectories(dir.resolve("ckpt/step-100"));
+        checkpoint = TestCheckpoints.scoringPackageStub(dir.resolve("ckpt/step-100"));
     }
 
     private static Planner planner() {

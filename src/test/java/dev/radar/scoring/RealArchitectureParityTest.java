@@ -78,53 +78,69 @@ class RealArchitectureParityTest {
                 } else {
                     assertTrue(stats.batches() < stats.rows(), "rows of several samples share a forward: " + stats);
                 }
-                double maxDiff = 0;
-                int compared = 0;
-                int skipped = 0;
-                for (int i = 0; i < samples.size(); i++) {
-                    BenchSample s = samples.get(i);
-                    SampleResult r = results.get(i);
-                    JsonNode ref = reference.get(s.key());
-                    String label = family + " " + strategy.label() + " batch.tokens=" + batchTokens + " " + s.key();
-                    if (ref == null) {
-                        // The reference writes only the samples it scores (it skips more than 12 images, as the
-                        // official scripts do): Java must not score them either.
-                        if (r.success()) {
-                            problems.add(label + ": not in reference.jsonl, but Java scored it");
-                        } else {
-                            skipped++;
-                        }
-                        continue;
-                    }
-                    if (!r.success()) {
-                        problems.add(label + ": failed in Java: " + r.failure());
-                        continue;
-                    }
-                    double want = sds(ref);
-                    double diff = Math.abs(r.sds() - want);
-                    maxDiff = Math.max(maxDiff, diff);
-                    compared++;
-                    if (!(diff <= TOLERANCE)) {
-                        problems.add(String.format(Locale.ROOT, "%s: SDS %.8f vs reference %.8f (|d| = %.3e)",
-                                label, r.sds(), want, diff));
-                    }
-                    if (r.correct() != ref.get("correct").asBoolean()) {
-                        problems.add(label + ": correct " + r.correct() + " vs reference " + ref.get("correct"));
-                    }
-                    int[] counts = counts(ref);
-                    if (!Arrays.equals(r.tokenCounts(), counts)) {
-                        problems.add(label + ": candidate token counts " + Arrays.toString(r.tokenCounts())
-                                + " vs reference " + Arrays.toString(counts));
-                    }
-                }
-                System.out.printf(Locale.ROOT, "%s %s batch.tokens=%d: %d samples compared, %d skipped by both, "
-                        + "max |SDS - reference| = %.3e%n", family, strategy.label(), batchTokens, compared, skipped, maxDiff);
+                String label = family + " " + strategy.label() + " batch.tokens=" + batchTokens;
+                Comparison c = compare(label, samples, results, reference, problems);
+                int compared = c.compared();
+                System.out.printf(Locale.ROOT, "%s: %d samples compared, %d skipped by both, "
+                        + "max |SDS - reference| = %.3e%n", label, compared, c.skipped(), c.maxDiff());
                 assertTrue(compared > 0 || !problems.isEmpty(), "nothing compared for " + family);
             }
         }
         if (!problems.isEmpty()) {
             fail(problems.size() + " difference(s) from the reference:\n" + String.join("\n", problems));
         }
+    }
+
+    /** How one scoring run compared with the reference: samples compared, skipped by both, max |dSDS|. */
+    record Comparison(int compared, int skipped, double maxDiff) {
+    }
+
+    /**
+     * Compares every sample's SDS, correct/incorrect and scored token counts with the reference; each difference is
+     * added to {@code problems} with {@code label} and the sample key.
+     */
+    static Comparison compare(String run, List<BenchSample> samples, List<SampleResult> results,
+                              Map<String, JsonNode> reference, List<String> problems) {
+        double maxDiff = 0;
+        int compared = 0;
+        int skipped = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            BenchSample s = samples.get(i);
+            SampleResult r = results.get(i);
+            JsonNode ref = reference.get(s.key());
+            String label = run + " " + s.key();
+            if (ref == null) {
+                // The reference writes only the samples it scores (it skips more than 12 images, as the
+                // official scripts do): Java must not score them either.
+                if (r.success()) {
+                    problems.add(label + ": not in reference.jsonl, but Java scored it");
+                } else {
+                    skipped++;
+                }
+                continue;
+            }
+            if (!r.success()) {
+                problems.add(label + ": failed in Java: " + r.failure());
+                continue;
+            }
+            double want = sds(ref);
+            double diff = Math.abs(r.sds() - want);
+            maxDiff = Math.max(maxDiff, diff);
+            compared++;
+            if (!(diff <= TOLERANCE)) {
+                problems.add(String.format(Locale.ROOT, "%s: SDS %.8f vs reference %.8f (|d| = %.3e)",
+                        label, r.sds(), want, diff));
+            }
+            if (r.correct() != ref.get("correct").asBoolean()) {
+                problems.add(label + ": correct " + r.correct() + " vs reference " + ref.get("correct"));
+            }
+            int[] counts = counts(ref);
+            if (!Arrays.equals(r.tokenCounts(), counts)) {
+                problems.add(label + ": candidate token counts " + Arrays.toString(r.tokenCounts())
+                        + " vs reference " + Arrays.toString(counts));
+            }
+        }
+        return new Comparison(compared, skipped, maxDiff);
     }
 
     /** The benchmark the reference scored: next to the family's fixtures, or shared by all families. */
@@ -150,7 +166,7 @@ class RealArchitectureParityTest {
         throw new IllegalStateException("no benchmark folder (bench/ or benchmark/) in " + familyDir + " or its parent");
     }
 
-    private static Map<String, JsonNode> readReference(Path file) throws IOException {
+    static Map<String, JsonNode> readReference(Path file) throws IOException {
         ObjectMapper json = new ObjectMapper();
         Map<String, JsonNode> out = new HashMap<>();
         for (String line : Files.readAllLines(file)) {

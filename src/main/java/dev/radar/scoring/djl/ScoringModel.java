@@ -11,6 +11,11 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.NoopTranslator;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.radar.checkpoint.CheckpointContent;
+import dev.radar.checkpoint.CheckpointException;
+import dev.radar.checkpoint.CheckpointValidator;
+import dev.radar.checkpoint.HfCheckpoint;
 import dev.radar.scoring.ModelConfig;
 import dev.radar.scoring.ModelLoadException;
 import dev.radar.scoring.ScoringConfig;
@@ -24,8 +29,11 @@ import java.nio.file.Path;
  * A loaded scoring package: radar-model.json, tokenizer.json (Hugging Face tokenizer) and the TorchScript
  * modules (DJL PyTorch engine, NoopTranslator) of its contract: model.pt (contract 1), or vision.pt and
  * language.pt on the same device plus the family's prompt rules and image processor (contract 2). Every file is
- * looked up in the package directory itself, so each checkpoint directory is self-contained. Loading is
- * thread-safe; one forward at a time per instance.
+ * looked up in the package directory itself, so each checkpoint directory is self-contained. A raw Hugging Face
+ * checkpoint folder (config.json + safetensors) is loaded as its matching architecture package
+ * ({@code scoring.architectures}) with the parameters replaced from the folder's safetensors
+ * ({@link CheckpointWeights}); its own tokenizer.json is used when it has one. Loading is thread-safe; one forward
+ * at a time per instance.
  */
 public final class ScoringModel implements AutoCloseable {
 
@@ -67,12 +75,46 @@ public final class ScoringModel implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("scoring package directory not found: " + dir);
         }
-        ModelConfig config = ModelConfig.read(dir.resolve(ModelConfig.FILE));
-        if (!cfg.dtype().equals("auto") && !cfg.dtype().equals(config.dtype())) {
-            throw new ModelLoadException("scoring.dtype=" + cfg.dtype() + " but " + dir.resolve(ModelConfig.FILE)
-                    + " says model.pt was exported as " + config.dtype() + "; re-export with --dtype " + cfg.dtype());
+        if (!Files.isRegularFile(dir.resolve(ModelConfig.FILE)) && HfCheckpoint.looksLikeOne(dir)) {
+            return loadRaw(dir, cfg);
         }
-        return config.realArchitecture() ? loadContract2(dir, config, cfg) : loadContract1(dir, config, cfg);
+        ModelConfig config = readConfig(dir, cfg);
+        return config.realArchitecture()
+                ? loadContract2(dir, dir, config, cfg, dir.resolve(TOKENIZER_FILE), false)
+                : loadContract1(dir, config, cfg);
+    }
+
+    private static ModelConfig readConfig(Path packageDir, ScoringConfig cfg) {
+        ModelConfig config = ModelConfig.read(packageDir.resolve(ModelConfig.FILE));
+        if (!cfg.dtype().equals("auto") && !cfg.dtype().equals(config.dtype())) {
+            throw new ModelLoadException("scoring.dtype=" + cfg.dtype() + " but " + packageDir.resolve(ModelConfig.FILE)
+                    + " says the modules were exported as " + config.dtype() + "; re-export with --dtype " + cfg.dtype());
+        }
+        return config;
+    }
+
+    /** A raw Hugging Face checkpoint: its architecture package's modules, its own weights. */
+    private static ScoringModel loadRaw(Path dir, ScoringConfig cfg) {
+        CheckpointContent.RawCheckpoint raw;
+        try {
+            raw = (CheckpointContent.RawCheckpoint) CheckpointValidator.inspect(dir, cfg.architectures());
+        } catch (CheckpointException e) {
+            throw new ModelLoadException(e.reason() + ": " + e.getMessage(), e);
+        }
+        Path pkg = raw.architecture().dir();
+        ModelConfig config = readConfig(pkg, cfg);
+        JsonNode weights = CheckpointWeights.section(pkg);
+        Path ownTokenizer = dir.resolve(TOKENIZER_FILE);
+        ScoringModel m = loadContract2(dir, pkg, config, cfg,
+                Files.isRegularFile(ownTokenizer) ? ownTokenizer : pkg.resolve(TOKENIZER_FILE), true);
+        try {
+            CheckpointWeights.replace(m.vision, "vision", weights, raw.checkpoint());
+            CheckpointWeights.replace(m.model, "language", weights, raw.checkpoint());
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
     }
 
     private static ScoringModel loadContract1(Path dir, ModelConfig config, ScoringConfig cfg) {
@@ -80,7 +122,7 @@ public final class ScoringModel implements AutoCloseable {
         HuggingFaceTokenizer tokenizer = loadTokenizer(dir.resolve(TOKENIZER_FILE));
         try {
             int imageId = placeholderId(tokenizer, config, dir.resolve(TOKENIZER_FILE));
-            ZooModel<NDList, NDList> model = loadTorchScript(modelFile, cfg.device());
+            ZooModel<NDList, NDList> model = loadTorchScript(modelFile, cfg.device(), false);
             // Padding positions are masked out; their id only has to differ from the image placeholder's.
             return new ScoringModel(dir, config, tokenizer, model, null, null, imageId, imageId == 0 ? 1 : 0);
         } catch (RuntimeException e) {
@@ -89,17 +131,21 @@ public final class ScoringModel implements AutoCloseable {
         }
     }
 
-    /** Contract 2: vision.pt and language.pt on scoring.device, the project's rules for the package's family. */
-    private static ScoringModel loadContract2(Path dir, ModelConfig config, ScoringConfig cfg) {
-        Path visionFile = requireFile(dir, VISION_FILE);
-        Path languageFile = requireFile(dir, LANGUAGE_FILE);
-        HuggingFaceTokenizer tokenizer = loadTokenizer(dir.resolve(TOKENIZER_FILE));
+    /**
+     * Contract 2: vision.pt and language.pt of {@code packageDir} on scoring.device, the project's rules for the
+     * package's family; {@code dir} is the checkpoint scored (the package itself, or a raw checkpoint).
+     */
+    private static ScoringModel loadContract2(Path dir, Path packageDir, ModelConfig config, ScoringConfig cfg,
+                                              Path tokenizerFile, boolean replaceableWeights) {
+        Path visionFile = requireFile(packageDir, VISION_FILE);
+        Path languageFile = requireFile(packageDir, LANGUAGE_FILE);
+        HuggingFaceTokenizer tokenizer = loadTokenizer(tokenizerFile);
         ZooModel<NDList, NDList> vision = null;
         try {
-            FamilyRules family = ProjectFamilyRules.forConfig(config, dir.resolve(ModelConfig.FILE),
+            FamilyRules family = ProjectFamilyRules.forConfig(config, packageDir.resolve(ModelConfig.FILE),
                     tokenizerEncoder(tokenizer));
-            vision = loadTorchScript(visionFile, cfg.device());
-            ZooModel<NDList, NDList> language = loadTorchScript(languageFile, cfg.device());
+            vision = loadTorchScript(visionFile, cfg.device(), replaceableWeights);
+            ZooModel<NDList, NDList> language = loadTorchScript(languageFile, cfg.device(), replaceableWeights);
             return new ScoringModel(dir, config, tokenizer, language, vision, family, config.imageTokenId(),
                     config.padTokenId());
         } catch (RuntimeException e) {
@@ -157,7 +203,13 @@ public final class ScoringModel implements AutoCloseable {
         return (int) ids[0];
     }
 
-    private static ZooModel<NDList, NDList> loadTorchScript(Path modelFile, String deviceName) {
+    /**
+     * @param replaceableWeights load the parameters as ordinary tensors (DJL's trainParam), not inference tensors,
+     *                           which libtorch never lets anyone overwrite in place; forwards still run without
+     *                           autograd
+     */
+    private static ZooModel<NDList, NDList> loadTorchScript(Path modelFile, String deviceName,
+                                                            boolean replaceableWeights) {
         ensureOffline();
         Device device;
         try {
@@ -173,6 +225,7 @@ public final class ScoringModel implements AutoCloseable {
                 .optEngine("PyTorch")
                 .optDevice(device)
                 .optTranslator(new NoopTranslator())
+                .optOption("trainParam", Boolean.toString(replaceableWeights))
                 .build();
         synchronized (LOAD_LOCK) {
             try {

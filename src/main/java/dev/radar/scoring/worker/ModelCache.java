@@ -1,5 +1,6 @@
 package dev.radar.scoring.worker;
 
+import dev.radar.checkpoint.HfCheckpoint;
 import dev.radar.metrics.MetricNames;
 import dev.radar.scoring.ModelConfig;
 import dev.radar.scoring.ModelLoadException;
@@ -23,7 +24,8 @@ import java.util.zip.ZipFile;
  *
  * <p>Entries are keyed by the folder AND its content (name, size and modification time of each file in it), so a
  * folder refilled with new weights, as a re-evaluation of a re-saved step does, is loaded again instead of being
- * scored with the weights seen first. A checkpoint must pass a cheap structural check (its radar-model.json parses,
+ * scored with the weights seen first; for a raw Hugging Face checkpoint that covers its safetensors shards and
+ * index. A scoring package must pass a cheap structural check (its radar-model.json parses,
  * every TorchScript archive in it opens as a zip) before anything is evicted for it: a corrupt checkpoint fails
  * without unloading the good model that the next shards need, and without holding two models in device memory.
  */
@@ -96,6 +98,10 @@ final class ModelCache implements AutoCloseable {
     private static void checkStructure(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("checkpoint folder not found: " + dir);
+        }
+        if (!Files.isRegularFile(dir.resolve(ModelConfig.FILE)) && HfCheckpoint.looksLikeOne(dir)) {
+            HfCheckpoint.open(dir);        // complete (every shard there, every header whole) or a clear error
+            return;
         }
         ModelConfig.read(dir.resolve(ModelConfig.FILE));
         try (Stream<Path> files = Files.list(dir)) {

@@ -1,11 +1,15 @@
 package dev.radar.scoring.worker;
 
+import dev.radar.checkpoint.CheckpointConfig;
+import dev.radar.checkpoint.CheckpointValidator;
 import dev.radar.config.RadarProperties;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.scoring.ScoringConfig;
 
 /**
- * Settings of a scorer worker (the engine's own settings are {@link ScoringConfig}'s {@code scoring.*} keys).
+ * Settings of a scorer worker (the engine's own settings are {@link ScoringConfig}'s {@code scoring.*} keys; where
+ * checkpoints may live and the architecture packages are {@link dev.radar.checkpoint.CheckpointConfig}'s, which the
+ * scorer checks again before loading, as the planner did).
  *
  * <table>
  *   <caption>Keys</caption>
@@ -19,9 +23,10 @@ import dev.radar.scoring.ScoringConfig;
  * </table>
  */
 public record ScorerConfig(String scorerId, String groupId, int modelCacheSize, int maxAttempts, long pollMs,
-                           int transactionTimeoutMs, ScoringConfig scoring) {
+                           int transactionTimeoutMs, ScoringConfig scoring, CheckpointValidator checkpoints) {
 
     public static ScorerConfig from(RadarProperties p) {
+        ScoringConfig scoring = ScoringConfig.from(p);
         return new ScorerConfig(
                 p.get("scorer.id", "scorer-" + KafkaSettings.hostId()),
                 p.get("scorer.group.id", "radar-scorers"),
@@ -29,6 +34,6 @@ public record ScorerConfig(String scorerId, String groupId, int modelCacheSize, 
                 Math.max(1, p.getInt("scorer.max.attempts", 3)),
                 Math.max(10, p.getLong("scorer.poll.ms", 200)),
                 p.getInt("scorer.transaction.timeout.ms", 60_000),
-                ScoringConfig.from(p));
+                scoring, CheckpointValidator.withContent(CheckpointConfig.from(p).allowedRoots(), scoring.architectures()));
     }
 }

@@ -13,7 +13,7 @@ import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicSpec;
 import dev.radar.kafka.Topics;
 import dev.radar.metrics.MetricNames;
-import dev.radar.planner.CheckpointValidator;
+import dev.radar.checkpoint.CheckpointValidator;
 import dev.radar.scoring.SampleResult;
 import dev.radar.scoring.Scorer;
 import dev.radar.scoring.ScoringEngine;
@@ -326,6 +326,11 @@ public final class ScorerService implements Service {
         Scorer scorer;
         try {
             checkpoint = CheckpointValidator.toPath(task.getCheckpointUri());
+            // The planner's rule again: the folder may have been replaced (or a symlink redirected) since.
+            var rejected = config.checkpoints().checkCheckpoint(checkpoint);
+            if (rejected.isPresent()) {
+                return ShardOutcome.failure(rejected.get().reason(), "checkpoint " + checkpoint + ": " + rejected.get().detail());
+            }
             scorer = models.get(checkpoint);
         } catch (RuntimeException e) {
             return ShardOutcome.failure("checkpoint-load-failed", "checkpoint " + task.getCheckpointUri() + ": " + e.getMessage());

@@ -1,4 +1,4 @@
-package dev.radar.planner;
+package dev.radar.checkpoint;
 
 import dev.radar.events.CheckpointSaved;
 import org.junit.jupiter.api.Test;
