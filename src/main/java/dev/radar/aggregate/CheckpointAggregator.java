@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,6 +37,7 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
     private LiveStore<CheckpointState> checkpoints;
     private KeyValueStore<String, byte[]> seen;
     private KeyValueStore<String, AbilityReport> reports;
+    private KeyValueStore<String, EvaluationPlanned> plans;
     /** Checkpoints with samples not yet in a report; in memory only: after a restart the next sample re-marks them. */
     private final Set<String> unreported = new LinkedHashSet<>();
 
@@ -57,6 +59,7 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         }, cfg.liveMax());
         this.unreported.clear();
         this.reports = context.getStateStore(AggregatorTopology.REPORT_STORE);
+        this.plans = context.getStateStore(AggregatorTopology.PLAN_STORE);
         if (cfg.reportIntervalMs() > 0) {
             context.schedule(Duration.ofMillis(cfg.reportIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::flush);
         }
@@ -87,6 +90,8 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         String key = EventKeys.report(plan.getRunId(), plan.getStep(), plan.getBenchmarkVersion());
         CheckpointState state = load(key, plan.getRunId(), plan.getStep(), plan.getBenchmarkVersion());
         state.apply(plan);
+        // Only what reports copy from the plan: the task list is in the checkpoint state already.
+        plans.put(key, EvaluationPlanned.newBuilder(plan).setTasks(List.of()).setExpectedByAbility(Map.of()).build());
         // Progress just became known: worth a report right away.
         update(key, state, timestamp, true, true);
     }
@@ -126,6 +131,11 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
     }
 
     private void emit(String key, AbilityReport report, long timestamp) {
+        EvaluationPlanned plan = plans.get(key);
+        if (plan != null) {
+            report.setCheckpointUri(plan.getCheckpointUri());
+            report.setAttributes(Map.copyOf(plan.getAttributes()));
+        }
         reports.put(key, report);
         context.forward(new Record<>(key, report, timestamp));
     }
