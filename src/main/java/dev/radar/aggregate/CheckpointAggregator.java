@@ -1,6 +1,8 @@
 package dev.radar.aggregate;
 
 import dev.radar.events.AbilityReport;
+import dev.radar.events.AbilityScore;
+import dev.radar.events.TaskExpectation;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
@@ -90,8 +92,8 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         String key = EventKeys.report(plan.getRunId(), plan.getStep(), plan.getBenchmarkVersion());
         CheckpointState state = load(key, plan.getRunId(), plan.getStep(), plan.getBenchmarkVersion());
         state.apply(plan);
-        // Only what reports copy from the plan: the task list is in the checkpoint state already.
-        plans.put(key, EvaluationPlanned.newBuilder(plan).setTasks(List.of()).setExpectedByAbility(Map.of()).build());
+        // What reports copy from the plan: checkpoint URI, attributes, the tasks' chance levels.
+        plans.put(key, EvaluationPlanned.newBuilder(plan).setExpectedByAbility(Map.of()).build());
         // Progress just became known: worth a report right away.
         update(key, state, timestamp, true, true);
     }
@@ -135,9 +137,39 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         if (plan != null) {
             report.setCheckpointUri(plan.getCheckpointUri());
             report.setAttributes(Map.copyOf(plan.getAttributes()));
+            setChance(report, plan);
         }
         reports.put(key, report);
         context.forward(new Record<>(key, report, timestamp));
+    }
+
+    /**
+     * Chance level of each score from the plan's tasks: a task's own, an ability's or fine ability's the mean over
+     * its tasks (as the ability's SDS is a mean over them); unknown (null) where a task's chance is not known.
+     */
+    private static void setChance(AbilityReport report, EvaluationPlanned plan) {
+        for (AbilityScore task : report.getTasks()) {
+            task.setChance(mean(plan, t -> t.getTask().equals(task.getName())));
+        }
+        for (AbilityScore a : report.getAbilities()) {
+            a.setChance(mean(plan, "ability".equals(a.getLevel())
+                    ? t -> t.getAbility().equals(a.getName()) : t -> t.getFineAbility().equals(a.getName())));
+        }
+    }
+
+    private static Double mean(EvaluationPlanned plan, java.util.function.Predicate<TaskExpectation> counted) {
+        double sum = 0;
+        int n = 0;
+        for (TaskExpectation t : plan.getTasks()) {
+            if (counted.test(t)) {
+                if (!(t.getChance() > 0)) {
+                    return null;
+                }
+                sum += t.getChance();
+                n++;
+            }
+        }
+        return n == 0 ? null : sum / n;
     }
 
     /** Punctuator: reports checkpoints whose latest samples were held back by the rate limit. */

@@ -229,5 +229,9 @@ class StagnationTopologyTest {
         assertEquals(java.util.Optional.of(V1), queries.curvesVersion("run-u"));
         assertEquals("ability", queries.curves("run-u").get("reasoning").get(0).level());
         assertEquals(1, queries.curves("run-u").get("reasoning").get(0).samples());
+        // Chance levels from the plan's tasks: colours 1/4, counting 1/5 (TestEvents.CHANCE).
+        assertEquals(0.25, r.getAbilities().stream().filter(a -> a.getName().equals("perception")).findFirst().orElseThrow().getChance());
+        assertEquals(0.2, r.getAbilities().stream().filter(a -> a.getName().equals("reasoning")).findFirst().orElseThrow().getChance());
+        assertEquals(0.2, r.getTasks().stream().filter(a -> a.getName().equals(COUNTING.name())).findFirst().orElseThrow().getChance());
     }
 }
