@@ -21,12 +21,12 @@ class ReportSchemaEvolutionTest {
         return history.get(0);
     }
 
-    private static byte[] encode(Schema schema, GenericRecord record) {
+    private static byte[] encode(Schema schema, GenericRecord record) throws java.io.IOException {
         return new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record).array();
     }
 
     @Test
-    void abilityReportV1ReadsWithoutUriAttributesOrChance() {
+    void abilityReportV1ReadsWithoutUriAttributesOrChance() throws Exception {
         Schema v1 = v1(AbilityReport.getClassSchema());
         Schema scoreV1 = v1.getField("abilities").schema().getElementType();
         GenericRecord score = new GenericData.Record(scoreV1);
@@ -57,7 +57,7 @@ class ReportSchemaEvolutionTest {
     }
 
     @Test
-    void abilityAlertV1ReadsWithoutStandardErrors() {
+    void abilityAlertV1ReadsWithoutStandardErrors() throws Exception {
         Schema v1 = v1(AbilityAlert.getClassSchema());
         GenericRecord old = new GenericData.Record(v1);
         old.put("runId", "run-a");
@@ -79,7 +79,7 @@ class ReportSchemaEvolutionTest {
     }
 
     @Test
-    void evaluationPlannedV1ReadsWithUnknownChance() {
+    void evaluationPlannedV1ReadsWithUnknownChance() throws Exception {
         Schema v1 = v1(EvaluationPlanned.getClassSchema());
         GenericRecord task = new GenericData.Record(v1.getField("tasks").schema().getElementType());
         task.put("task", "MMBench_ocr");
