@@ -150,7 +150,7 @@ final class CurveTracker implements Processor<String, SpecificRecord, String, Ab
             // A fine ability named like a top-level one never hides the top-level value.
             if (s.getLevel().equals("ability") || !points.containsKey(s.getName())) {
                 points.put(s.getName(), new CurvePoint(report.getStep(), report.getTokensSeen(), s.getLevel(), s.getSds(),
-                        s.getAccuracy(), s.getStderr(), s.getSamples()));
+                        s.getAccuracy(), s.getStderr(), s.getSamples(), s.getChance() == null ? Double.NaN : s.getChance()));
             }
         }
         return new RunCurves.Checkpoint(report.getEvaluationId(), points);

@@ -128,7 +128,7 @@ final class StateSerdes {
         });
     }
 
-    /** 2 added each point's level and sample count and each version's steps in flight; 1 still reads. */
+    /** 2 added each point's level, sample count and chance level and each version's steps in flight; 1 still reads. */
     private static final int CURVES_FORMAT = 2;
     private static final int CURVES_FORMAT_1 = 1;
 
@@ -169,6 +169,7 @@ final class StateSerdes {
                         out.writeDouble(p.stderr());
                         out.writeUTF(p.level());
                         out.writeInt(p.samples());
+                        out.writeDouble(p.chance());
                     }
                 }
             }
@@ -211,8 +212,9 @@ final class StateSerdes {
                         String level = v1 ? (name.equals(CheckpointState.PERCEPTION) || name.equals(CheckpointState.REASONING)
                                 ? "ability" : "fine") : in.readUTF();
                         int samples = v1 ? -1 : in.readInt();
+                        double chance = v1 ? Double.NaN : in.readDouble();
                         abilities.put(name, new CurvePoint(pointStep, tokens < 0 ? null : tokens, level, sds, accuracy,
-                                stderr, samples));
+                                stderr, samples, chance));
                     }
                     curve.points.put(step, new RunCurves.Checkpoint(evaluationId, abilities));
                 }
