@@ -2,6 +2,7 @@ package dev.radar.aggregate;
 
 import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
+import dev.radar.events.DeadLetter;
 
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.Optional;
  */
 public interface AbilityQueries {
 
-    /** Run ids that have at least one report, sorted. */
+    /** Run ids that have at least one report or failed checkpoint, sorted. */
     List<String> runs();
 
     /** Latest report of every (step, benchmark version) of the run, ordered by step then version. */
@@ -24,6 +25,15 @@ public interface AbilityQueries {
      * (perception, reasoning and fine abilities) to points ordered by step.
      */
     Map<String, List<CurvePoint>> curves(String runId);
+
+    /** Benchmark version of {@link #curves}: the version completed last; empty without a complete checkpoint. */
+    Optional<String> curvesVersion(String runId);
+
+    /**
+     * Failed checkpoints of the run: the dead letters naming it (planner, watcher, web, scorer), the latest per step,
+     * component and reason, without their raw bytes; a step that later completed is no longer listed.
+     */
+    List<DeadLetter> failures(String runId);
 
     /** Recent stagnation and recovery alerts of the run, oldest first. */
     List<AbilityAlert> alerts(String runId);

@@ -22,9 +22,10 @@ import java.util.Properties;
  *   <tr><td>aggregator.report.interval.ms</td><td>1000</td><td>at most one partial report per checkpoint per interval (complete reports always go out)</td></tr>
  *   <tr><td>aggregator.report.every.samples</td><td>0</td><td>also emit a partial report every K new samples (0 = off)</td></tr>
  *   <tr><td>aggregator.stagnation.window</td><td>5</td><td>completed checkpoints in the stagnation window</td></tr>
- *   <tr><td>aggregator.stagnation.min.gain</td><td>0.01</td><td>reasoning SDS gain over the window below which it stagnates (floor of the threshold)</td></tr>
- *   <tr><td>aggregator.stagnation.stderr.factor</td><td>2.0</td><td>k: threshold = max(min gain, k * standard error of the fitted gain)</td></tr>
- *   <tr><td>aggregator.perception.min.gain</td><td>0.01</td><td>perception must gain more than max(this, k * its standard error) for a stagnation alert</td></tr>
+ *   <tr><td>aggregator.stagnation.min.gain</td><td>0.01</td><td>m: reasoning stagnates only when the upper bound of its SDS gain over the window, gain + k * se(gain), stays below m</td></tr>
+ *   <tr><td>aggregator.stagnation.stderr.factor</td><td>2.0</td><td>k: width of the bounds in standard errors of the fitted gain (2 = about 97.7% one-sided)</td></tr>
+ *   <tr><td>aggregator.perception.min.gain</td><td>0.01</td><td>perception must gain at least this, and more than reasoning by k standard errors of the difference, for a stagnation alert</td></tr>
+ *   <tr><td>aggregator.stagnation.min.samples</td><td>100</td><td>no stagnation verdict while a checkpoint of the window has fewer scored samples of perception or reasoning</td></tr>
  *   <tr><td>aggregator.curve.max.steps</td><td>1000</td><td>completed checkpoints kept per run and benchmark version (oldest steps dropped)</td></tr>
  *   <tr><td>aggregator.alerts.max</td><td>100</td><td>recent alerts kept per run for queries</td></tr>
  *   <tr><td>aggregator.live.max</td><td>256</td><td>live state objects kept in memory per task: checkpoint states with their seen sample ids, and run curves; older ones are reloaded from the stores on use</td></tr>
@@ -33,7 +34,7 @@ import java.util.Properties;
 public record AggregatorConfig(String applicationId, Path stateDir, int threads, long commitIntervalMs,
                                long cacheMaxBytes, long reportIntervalMs, int reportEverySamples,
                                int stagnationWindow, double stagnationMinGain, double stderrFactor,
-                               double perceptionMinGain, int curveMaxSteps, int alertsMax, int liveMax) {
+                               double perceptionMinGain, int stagnationMinSamples, int curveMaxSteps, int alertsMax, int liveMax) {
 
     public static final String PREFIX = "aggregator.";
 
@@ -67,6 +68,7 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
                 p.getDouble(PREFIX + "stagnation.min.gain", 0.01),
                 p.getDouble(PREFIX + "stagnation.stderr.factor", 2.0),
                 p.getDouble(PREFIX + "perception.min.gain", 0.01),
+                p.getInt(PREFIX + "stagnation.min.samples", 100),
                 p.getInt(PREFIX + "curve.max.steps", 1000),
                 p.getInt(PREFIX + "alerts.max", 100),
                 p.getInt(PREFIX + "live.max", 256));

@@ -136,6 +136,16 @@ public final class AggregatorService implements Service, AbilityQueries {
     }
 
     @Override
+    public Optional<String> curvesVersion(String runId) {
+        return guarded(() -> queries.curvesVersion(runId), Optional.empty());
+    }
+
+    @Override
+    public List<dev.radar.events.DeadLetter> failures(String runId) {
+        return guarded(() -> queries.failures(runId), List.of());
+    }
+
+    @Override
     public Optional<AbilityReport> latestComplete(String runId) {
         return guarded(() -> queries.latestComplete(runId), Optional.empty());
     }

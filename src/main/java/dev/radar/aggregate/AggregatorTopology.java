@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -33,11 +34,14 @@ import java.util.function.Function;
  *                                                └─▶ CheckpointAggregator (stores: checkpoints, seen samples, reports)
  *                                                      │ AbilityReport (partial, rate-limited; complete)
  *                                                      ├─▶ radar.ability-reports (key runId/step/benchmarkVersion)
- *                                                      └─ complete only, re-keyed by runId ─ repartition
- *                                                            ─▶ CurveTracker (stores: curves, alerts) ─▶ radar.alerts
+ *                                                      └─ re-keyed by runId ─┐
+ * radar.dead-letters ─decode─ those naming a run, re-keyed by runId ───────────┴─ merge ─ repartition
+ *                                          ─▶ CurveTracker (stores: curves, alerts, failures) ─▶ radar.alerts
  * </pre>
  * Scores and plans are co-partitioned by runId/step, so one task sees a checkpoint's plan and all its scores; the
- * curves need every checkpoint of a run in one place, hence the repartition by runId.
+ * curves need every checkpoint of a run in one place, hence the repartition by runId. Partial reports go there too
+ * (the tracker keeps which steps are still being scored), and so do the dead letters of planner, watcher, web and
+ * scorers, so that a checkpoint that failed shows as failed, with its reason, instead of as 0%.
  */
 public final class AggregatorTopology {
     /** Per (run, step, benchmark version) running totals. */
@@ -50,6 +54,10 @@ public final class AggregatorTopology {
     public static final String CURVE_STORE = "aggregator-curves";
     /** Per run: recent alerts. */
     public static final String ALERT_STORE = "aggregator-alerts";
+    /** Per run: dead letters naming the run (failed checkpoints), without their raw bytes. */
+    public static final String FAILURE_STORE = "aggregator-failures";
+    /** Per report key: the plan's checkpoint URI and attributes, copied into every report of the checkpoint. */
+    public static final String PLAN_STORE = "aggregator-plans";
 
     private AggregatorTopology() {
     }
@@ -61,6 +69,8 @@ public final class AggregatorTopology {
         builder.addStateStore(store(REPORT_STORE, Topics.ABILITY_REPORTS.valueSerde()));
         builder.addStateStore(store(CURVE_STORE, StateSerdes.curves()));
         builder.addStateStore(store(ALERT_STORE, StateSerdes.avroList(AbilityAlert.class)));
+        builder.addStateStore(store(FAILURE_STORE, StateSerdes.avroList(DeadLetter.class)));
+        builder.addStateStore(store(PLAN_STORE, Topics.EVALUATIONS.valueSerde()));
 
         KStream<String, SpecificRecord> scores = decoded(builder, Topics.SAMPLE_SCORES, AggregatorTopology::invalidScore);
         KStream<String, SpecificRecord> plans = decoded(builder, Topics.EVALUATIONS, AggregatorTopology::invalidPlan);
@@ -75,14 +85,19 @@ public final class AggregatorTopology {
 
         KStream<String, AbilityReport> reports = branches.get("input-events")
                 .process(() -> new CheckpointAggregator(cfg), Named.as("checkpoint-aggregator"),
-                        CHECKPOINT_STORE, SEEN_STORE, REPORT_STORE);
+                        CHECKPOINT_STORE, SEEN_STORE, REPORT_STORE, PLAN_STORE);
         reports.to(Topics.ABILITY_REPORTS.name(), produced(Topics.ABILITY_REPORTS));
 
-        reports.filter((k, r) -> r.getComplete(), Named.as("complete-reports"))
-                .selectKey((k, r) -> r.getRunId(), Named.as("key-by-run"))
-                .repartition(Repartitioned.<String, AbilityReport>as("complete-reports-by-run")
-                        .withKeySerde(Serdes.String()).withValueSerde(Topics.ABILITY_REPORTS.valueSerde()))
-                .process(() -> new CurveTracker(cfg), Named.as("curve-tracker"), CURVE_STORE, ALERT_STORE)
+        KStream<String, SpecificRecord> failures = builder.stream(Topics.DEAD_LETTERS.name(),
+                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letters-source"))
+                .flatMapValues(AggregatorTopology::failureOfARun, Named.as("failures-of-runs"))
+                .selectKey((k, d) -> ((DeadLetter) d).getRunId(), Named.as("failure-key-by-run"));
+        reports.mapValues(r -> (SpecificRecord) r, Named.as("report-as-run-event"))
+                .selectKey((k, r) -> ((AbilityReport) r).getRunId(), Named.as("key-by-run"))
+                .merge(failures, Named.as("merge-run-events"))
+                .repartition(Repartitioned.<String, SpecificRecord>as("run-events-by-run")
+                        .withKeySerde(Serdes.String()).withValueSerde(RunEventSerde.serde()))
+                .process(() -> new CurveTracker(cfg), Named.as("curve-tracker"), CURVE_STORE, ALERT_STORE, FAILURE_STORE)
                 .to(Topics.ALERTS.name(), produced(Topics.ALERTS));
         return builder.build();
     }
@@ -104,6 +119,28 @@ public final class AggregatorTopology {
         return builder.stream(topic.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
                 .process(() -> new DecodeOrDeadLetter<>(topic.valueSerde().deserializer(), validator),
                         Named.as("decode-" + name));
+    }
+
+    private static final org.apache.kafka.common.serialization.Deserializer<DeadLetter> DEAD_LETTER_READER =
+            Topics.DEAD_LETTERS.valueSerde().deserializer();
+
+    /**
+     * A dead letter that names a run, without its raw bytes (the topic keeps them); none for letters that name no
+     * run or cannot be read: those concern no checkpoint, and re-dead-lettering them would loop on this very topic.
+     */
+    static List<SpecificRecord> failureOfARun(byte[] value) {
+        DeadLetter d;
+        try {
+            d = value == null ? null : DEAD_LETTER_READER.deserialize(Topics.DEAD_LETTERS.name(), value);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+        if (d == null || d.getRunId() == null || d.getRunId().isBlank()) {
+            return List.of();
+        }
+        d.setKey(null);
+        d.setValue(null);
+        return List.of(d);
     }
 
     static String invalidScore(SampleScore s) {

@@ -1,6 +1,8 @@
 package dev.radar.aggregate;
 
 import dev.radar.events.AbilityReport;
+import dev.radar.events.AbilityScore;
+import dev.radar.events.TaskExpectation;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,6 +39,7 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
     private LiveStore<CheckpointState> checkpoints;
     private KeyValueStore<String, byte[]> seen;
     private KeyValueStore<String, AbilityReport> reports;
+    private KeyValueStore<String, EvaluationPlanned> plans;
     /** Checkpoints with samples not yet in a report; in memory only: after a restart the next sample re-marks them. */
     private final Set<String> unreported = new LinkedHashSet<>();
 
@@ -57,6 +61,7 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         }, cfg.liveMax());
         this.unreported.clear();
         this.reports = context.getStateStore(AggregatorTopology.REPORT_STORE);
+        this.plans = context.getStateStore(AggregatorTopology.PLAN_STORE);
         if (cfg.reportIntervalMs() > 0) {
             context.schedule(Duration.ofMillis(cfg.reportIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::flush);
         }
@@ -87,6 +92,8 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         String key = EventKeys.report(plan.getRunId(), plan.getStep(), plan.getBenchmarkVersion());
         CheckpointState state = load(key, plan.getRunId(), plan.getStep(), plan.getBenchmarkVersion());
         state.apply(plan);
+        // What reports copy from the plan: checkpoint URI, attributes, the tasks' chance levels.
+        plans.put(key, EvaluationPlanned.newBuilder(plan).setExpectedByAbility(Map.of()).build());
         // Progress just became known: worth a report right away.
         update(key, state, timestamp, true, true);
     }
@@ -126,8 +133,43 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
     }
 
     private void emit(String key, AbilityReport report, long timestamp) {
+        EvaluationPlanned plan = plans.get(key);
+        if (plan != null) {
+            report.setCheckpointUri(plan.getCheckpointUri());
+            report.setAttributes(Map.copyOf(plan.getAttributes()));
+            setChance(report, plan);
+        }
         reports.put(key, report);
         context.forward(new Record<>(key, report, timestamp));
+    }
+
+    /**
+     * Chance level of each score from the plan's tasks: a task's own, an ability's or fine ability's the mean over
+     * its tasks (as the ability's SDS is a mean over them); unknown (null) where a task's chance is not known.
+     */
+    private static void setChance(AbilityReport report, EvaluationPlanned plan) {
+        for (AbilityScore task : report.getTasks()) {
+            task.setChance(mean(plan, t -> t.getTask().equals(task.getName())));
+        }
+        for (AbilityScore a : report.getAbilities()) {
+            a.setChance(mean(plan, "ability".equals(a.getLevel())
+                    ? t -> t.getAbility().equals(a.getName()) : t -> t.getFineAbility().equals(a.getName())));
+        }
+    }
+
+    private static Double mean(EvaluationPlanned plan, java.util.function.Predicate<TaskExpectation> counted) {
+        double sum = 0;
+        int n = 0;
+        for (TaskExpectation t : plan.getTasks()) {
+            if (counted.test(t)) {
+                if (!(t.getChance() > 0)) {
+                    return null;
+                }
+                sum += t.getChance();
+                n++;
+            }
+        }
+        return n == 0 ? null : sum / n;
     }
 
     /** Punctuator: reports checkpoints whose latest samples were held back by the rate limit. */

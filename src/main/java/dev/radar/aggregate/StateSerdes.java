@@ -128,7 +128,9 @@ final class StateSerdes {
         });
     }
 
-    private static final int CURVES_FORMAT = 1;
+    /** 2 added each point's level, sample count and chance level and each version's steps in flight; 1 still reads. */
+    private static final int CURVES_FORMAT = 2;
+    private static final int CURVES_FORMAT_1 = 1;
 
     /**
      * Run curves, rewritten on every complete checkpoint of the run: a binary format, since a curve holds up to
@@ -148,6 +150,10 @@ final class StateSerdes {
             for (var version : run.versions.entrySet()) {
                 out.writeUTF(version.getKey());
                 out.writeBoolean(version.getValue().stagnating);
+                out.writeInt(version.getValue().inFlight.size());
+                for (long step : version.getValue().inFlight) {
+                    out.writeLong(step);
+                }
                 out.writeInt(version.getValue().points.size());
                 for (var checkpoint : version.getValue().points.entrySet()) {
                     out.writeLong(checkpoint.getKey());
@@ -161,6 +167,9 @@ final class StateSerdes {
                         out.writeDouble(p.sds());
                         out.writeDouble(p.accuracy());
                         out.writeDouble(p.stderr());
+                        out.writeUTF(p.level());
+                        out.writeInt(p.samples());
+                        out.writeDouble(p.chance());
                     }
                 }
             }
@@ -168,7 +177,8 @@ final class StateSerdes {
     }
 
     static RunCurves readCurves(byte[] data) {
-        return decode(data, CURVES_FORMAT, "run curves", in -> {
+        int format = data.length == 0 ? -1 : data[0];
+        return decode(data, format == CURVES_FORMAT_1 ? CURVES_FORMAT_1 : CURVES_FORMAT, "run curves", in -> {
             RunCurves run = new RunCurves();
             boolean hasLatest = in.readBoolean();
             String latest = in.readUTF();
@@ -178,6 +188,12 @@ final class StateSerdes {
                 RunCurves.VersionCurve curve = new RunCurves.VersionCurve();
                 run.versions.put(in.readUTF(), curve);
                 curve.stagnating = in.readBoolean();
+                if (format != CURVES_FORMAT_1) {
+                    int inFlight = in.readInt();
+                    for (int i = 0; i < inFlight; i++) {
+                        curve.inFlight.add(in.readLong());
+                    }
+                }
                 int points = in.readInt();
                 for (int i = 0; i < points; i++) {
                     long step = in.readLong();
@@ -188,8 +204,17 @@ final class StateSerdes {
                         String name = in.readUTF();
                         long pointStep = in.readLong();
                         long tokens = in.readLong();
-                        abilities.put(name, new CurvePoint(pointStep, tokens < 0 ? null : tokens,
-                                in.readDouble(), in.readDouble(), in.readDouble()));
+                        double sds = in.readDouble();
+                        double accuracy = in.readDouble();
+                        double stderr = in.readDouble();
+                        boolean v1 = format == CURVES_FORMAT_1;
+                        // Format 1 kept no level: top-level names are the two abilities, the rest fine.
+                        String level = v1 ? (name.equals(CheckpointState.PERCEPTION) || name.equals(CheckpointState.REASONING)
+                                ? "ability" : "fine") : in.readUTF();
+                        int samples = v1 ? -1 : in.readInt();
+                        double chance = v1 ? Double.NaN : in.readDouble();
+                        abilities.put(name, new CurvePoint(pointStep, tokens < 0 ? null : tokens, level, sds, accuracy,
+                                stderr, samples, chance));
                     }
                     curve.points.put(step, new RunCurves.Checkpoint(evaluationId, abilities));
                 }

@@ -2,6 +2,7 @@ package dev.radar.aggregate;
 
 import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
+import dev.radar.events.DeadLetter;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -40,6 +41,12 @@ public final class StoreQueries implements AbilityQueries {
                 it.forEachRemaining(kv -> runs.add(kv.value.getRunId()));
             }
         }
+        ReadOnlyKeyValueStore<String, List<DeadLetter>> failures = store(AggregatorTopology.FAILURE_STORE);
+        if (failures != null) {
+            try (KeyValueIterator<String, List<DeadLetter>> it = failures.all()) {
+                it.forEachRemaining(kv -> runs.add(kv.key));
+            }
+        }
         return List.copyOf(runs);
     }
 
@@ -73,6 +80,20 @@ public final class StoreQueries implements AbilityQueries {
         run.versions.get(run.latestVersion).points.values().forEach(c ->
                 c.abilities().forEach((ability, p) -> out.computeIfAbsent(ability, a -> new ArrayList<>()).add(p)));
         return out;
+    }
+
+    @Override
+    public Optional<String> curvesVersion(String runId) {
+        ReadOnlyKeyValueStore<String, RunCurves> curves = store(AggregatorTopology.CURVE_STORE);
+        RunCurves run = curves == null ? null : curves.get(runId);
+        return Optional.ofNullable(run == null ? null : run.latestVersion);
+    }
+
+    @Override
+    public List<DeadLetter> failures(String runId) {
+        ReadOnlyKeyValueStore<String, List<DeadLetter>> failures = store(AggregatorTopology.FAILURE_STORE);
+        List<DeadLetter> list = failures == null ? null : failures.get(runId);
+        return list == null ? List.of() : List.copyOf(list);
     }
 
     @Override

@@ -120,6 +120,22 @@ public final class Benchmark {
     }
 
     /** Loaded samples per task, sorted by task. */
+    /**
+     * Chance level of each task: the mean over its samples of 1/K, K its candidate count (the SDS of a model that
+     * cannot tell the candidates apart).
+     */
+    public Map<String, Double> chanceByTask() {
+        Map<String, double[]> sums = new TreeMap<>();
+        content.samples().forEach(s -> {
+            double[] sum = sums.computeIfAbsent(s.task(), t -> new double[2]);
+            sum[0] += 1.0 / Math.max(1, s.candidates().size());
+            sum[1]++;
+        });
+        Map<String, Double> out = new TreeMap<>();
+        sums.forEach((task, sum) -> out.put(task, sum[0] / sum[1]));
+        return out;
+    }
+
     public Map<String, Integer> countsByTask() {
         return countsByTask;
     }

@@ -82,7 +82,8 @@ public final class AggregatorCommand implements Callable<Integer> {
             @Override
             public void start() throws Exception {
                 publisher = new CheckpointPublisher(kafka, "radar-web");
-                server = new WebServer(WebConfig.from(props), aggregator, publisher, metrics.registry());
+                server = new WebServer(WebConfig.from(props), aggregator, publisher, metrics.registry(),
+                        new dev.radar.planner.CheckpointValidator(dev.radar.planner.PlannerConfig.from(props).allowedRoots()));
                 server.start();
                 System.err.println("radar: web page at " + server.url());
             }

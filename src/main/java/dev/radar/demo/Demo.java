@@ -110,7 +110,8 @@ public final class Demo implements Service {
         startService(aggregator);
         startService(new AbilityGaugeRefresher(aggregator, new AbilityGauges(meters), 1000));
         publisher = new CheckpointPublisher(kafka, "radar-demo");
-        web = new WebServer(WebConfig.from(props), aggregator, publisher, meters);
+        web = new WebServer(WebConfig.from(props), aggregator, publisher, meters,
+                new dev.radar.planner.CheckpointValidator(PlannerConfig.from(props).allowedRoots()));
         startService(web);
         out.println("web page: " + web.url() + "   (metrics: " + web.url() + "metrics)");
     }

@@ -2,12 +2,14 @@ package dev.radar.kafka;
 
 import dev.radar.RadarException;
 import dev.radar.events.CheckpointSaved;
+import dev.radar.events.DeadLetter;
 import dev.radar.events.EventKeys;
 import dev.radar.checkpoint.CheckpointValidator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.util.List;
 import java.util.Properties;
@@ -24,6 +26,9 @@ public final class CheckpointPublisher implements AutoCloseable {
     private final KafkaProducer<String, CheckpointSaved> producer;
     private final String bootstrap;
     private final CheckpointValidator validator = new CheckpointValidator(List.of());
+    private final Properties props;
+    /** For rejections only; created on the first one. */
+    private KafkaProducer<byte[], byte[]> deadLetterProducer;
 
     public CheckpointPublisher(KafkaSettings settings, String clientId) {
         TopicSpec<String, CheckpointSaved> topic = Topics.CHECKPOINTS;
@@ -34,6 +39,19 @@ public final class CheckpointPublisher implements AutoCloseable {
         props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
         this.producer = new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer());
         this.bootstrap = settings.bootstrapServers();
+        this.props = props;
+    }
+
+    /**
+     * Writes the dead letter of an event rejected before publishing (e.g. by the HTTP API), keyed like the event, so
+     * that the rejection shows per run and step like one the planner made. Waits for the acknowledgement.
+     */
+    public synchronized void deadLetter(String runId, long step, DeadLetter letter) {
+        if (deadLetterProducer == null) {
+            deadLetterProducer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        DeadLetters.send(deadLetterProducer, EventKeys.checkpoint(runId, step), letter);
+        deadLetterProducer.flush();
     }
 
     /**
@@ -64,5 +82,10 @@ public final class CheckpointPublisher implements AutoCloseable {
     @Override
     public void close() {
         producer.close();
+        synchronized (this) {
+            if (deadLetterProducer != null) {
+                deadLetterProducer.close();
+            }
+        }
     }
 }

@@ -44,6 +44,19 @@ public final class MetricNames {
     public static final String ABILITY_GAP = "radar.ability.gap";
     /** Gauge {run, ability}: 1 while the ability's latest alert is a stagnation, else 0 [radar_stagnation]. */
     public static final String STAGNATION = "radar.stagnation";
+    /**
+     * Gauge {run, ability, level, step, tokens}: SDS of every complete checkpoint (the run's newest benchmark version,
+     * newest {@code AbilityGauges.CURVE_MAX_STEPS} steps) [radar_curve_sds]. The one family labelled by step: the
+     * per-step curve for Grafana, bounded per run, so a checkpoint that completes between two scrapes or is
+     * backfilled is on the next scrape.
+     */
+    public static final String CURVE_SDS = "radar.curve.sds";
+    /** Gauge {run, ability, level, step, tokens}: accuracy of every complete checkpoint [radar_curve_accuracy]. */
+    public static final String CURVE_ACCURACY = "radar.curve.accuracy";
+    /** Gauge {run, ability, level, step, tokens}: standard error of the SDS of every complete checkpoint [radar_curve_stderr]. */
+    public static final String CURVE_STDERR = "radar.curve.stderr";
+    /** Gauge {run, ability, level}: chance level (mean 1/K over the ability's tasks) at the latest complete step [radar_ability_chance]. */
+    public static final String ABILITY_CHANCE = "radar.ability.chance";
     /** Gauge {component}: 1 while the component runs, 0 once stopped [radar_up]. */
     public static final String UP = "radar.up";
 }

@@ -106,11 +106,12 @@ public final class Planner {
         List<TaskExpectation> tasks = new ArrayList<>();
         Map<String, Integer> byAbility = new TreeMap<>();
         int total = 0;
+        Map<String, Double> chance = bench.chanceByTask();
         for (Map.Entry<String, Integer> e : new TreeMap<>(bench.countsByTask()).entrySet()) {
             TaskAbility ability = bench.taxonomy().abilityOf(e.getKey());
             tasks.add(TaskExpectation.newBuilder().setTask(e.getKey()).setSource(ability.source())
                     .setAbility(ability.ability()).setFineAbility(ability.fineAbility())
-                    .setExpectedSamples(e.getValue()).build());
+                    .setExpectedSamples(e.getValue()).setChance(chance.getOrDefault(e.getKey(), 0.0)).build());
             byAbility.merge(ability.ability(), e.getValue(), Integer::sum);
             if (!ability.fineAbility().isEmpty()) {
                 byAbility.merge(ability.fineAbility(), e.getValue(), Integer::sum);

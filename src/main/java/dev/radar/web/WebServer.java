@@ -7,13 +7,11 @@ import com.sun.net.httpserver.HttpServer;
 import dev.radar.RadarException;
 import dev.radar.Service;
 import dev.radar.aggregate.AbilityQueries;
-import dev.radar.events.AbilityAlert;
-import dev.radar.events.AbilityReport;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.kafka.CheckpointPublisher;
+import dev.radar.planner.CheckpointValidator;
 import dev.radar.metrics.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +22,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,8 +33,8 @@ import java.util.concurrent.Executors;
  * RADAR's web page and REST API (JDK HTTP server; no servlet container needed).
  *
  * <ul>
- *   <li>{@code GET /} the live page; {@code GET /api/runs}, {@code /api/reports?run=R}, {@code /api/curves?run=R},
- *       {@code /api/alerts?run=R}: JSON from the aggregator's interactive queries</li>
+ *   <li>{@code GET /} the live page; {@code GET /api/...}: JSON from the aggregator's interactive queries
+ *       ({@link ApiRoutes})</li>
  *   <li>{@code POST /api/checkpoints}: a CheckpointSaved as JSON, for training jobs that prefer HTTP; protected by
  *       {@code Authorization: Bearer TOKEN} when {@code web.token} is set</li>
  *   <li>{@code GET /metrics} (when a Prometheus registry is given) and {@code GET /health}</li>
@@ -51,9 +46,10 @@ public final class WebServer implements Service {
     private static final int MAX_BODY = 64 * 1024;
 
     private final WebConfig config;
-    private final AbilityQueries queries;
     private final CheckpointPublisher publisher;
     private final PrometheusMeterRegistry prometheus;
+    private final ApiRoutes api;
+    private final CheckpointValidator validator;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -63,8 +59,15 @@ public final class WebServer implements Service {
      */
     public WebServer(WebConfig config, AbilityQueries queries, CheckpointPublisher publisher,
                      PrometheusMeterRegistry prometheus) {
+        this(config, queries, publisher, prometheus, new CheckpointValidator(List.of()));
+    }
+
+    /** @param validator the planner's checks, run on POST /api/checkpoints before publishing (422 when it rejects) */
+    public WebServer(WebConfig config, AbilityQueries queries, CheckpointPublisher publisher,
+                     PrometheusMeterRegistry prometheus, CheckpointValidator validator) {
+        this.api = new ApiRoutes(queries);
+        this.validator = validator;
         this.config = config;
-        this.queries = queries;
         this.publisher = publisher;
         this.prometheus = prometheus;
     }
@@ -160,36 +163,9 @@ public final class WebServer implements Service {
             case "/", "/index.html" -> resource("web/index.html", "text/html; charset=utf-8");
             case "/health" -> Reply.json(200, Map.of("status", "up"));
             case "/metrics" -> Reply.error(404, "metrics are served on the metrics port (metrics.port)");
-            case "/api/runs" -> Reply.json(200, runs());
-            case "/api/reports" -> Reply.json(200, queries.reports(run(q)).stream().map(ApiJson::report).toList());
-            case "/api/curves" -> Reply.json(200, ApiJson.curves(queries.curves(run(q))));
-            case "/api/alerts" -> Reply.json(200, queries.alerts(run(q)).stream().map(ApiJson::alert).toList());
-            default -> Reply.error(404, "no such page: " + path);
+            default -> api.get(path, q).map(a -> Reply.json(a.status(), a.body()))
+                    .orElseGet(() -> Reply.error(404, "no such page: " + path));
         };
-    }
-
-    private List<Map<String, Object>> runs() {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (String run : queries.runs()) {
-            List<AbilityReport> reports = queries.reports(run);
-            Optional<AbilityReport> newest = reports.stream().max(Comparator.comparingLong(AbilityReport::getStep));
-            Optional<AbilityReport> complete = queries.latestComplete(run);
-            Map<String, Boolean> stagnating = new LinkedHashMap<>();
-            for (AbilityAlert a : queries.alerts(run)) {
-                stagnating.put(a.getAbility(), a.getKind() == dev.radar.events.AlertKind.STAGNATION);
-            }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("runId", run);
-            m.put("checkpoints", reports.size());
-            m.put("completeCheckpoints", reports.stream().filter(AbilityReport::getComplete).count());
-            m.put("latestStep", newest.map(AbilityReport::getStep).orElse(null));
-            m.put("latestProgress", newest.map(AbilityReport::getProgress).orElse(null));
-            m.put("latestCompleteStep", complete.map(AbilityReport::getStep).orElse(null));
-            m.put("perceptionReasoningGap", complete.map(AbilityReport::getPerceptionReasoningGap).orElse(null));
-            m.put("stagnating", stagnating.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList());
-            out.add(m);
-        }
-        return out;
     }
 
     private Reply postCheckpoint(HttpExchange ex) throws IOException {
@@ -206,10 +182,8 @@ public final class WebServer implements Service {
         if (body.length > MAX_BODY) {
             return Reply.error(413, "body larger than " + MAX_BODY + " bytes");
         }
-        CheckpointSaved event = parseCheckpoint(body);
-        RecordMetadata md = publisher.publish(event);
-        return Reply.json(202, Map.of("published", true, "runId", event.getRunId(), "step", event.getStep(),
-                "topic", md.topic(), "partition", md.partition(), "offset", md.offset()));
+        ApiRoutes.Answer answer = new CheckpointIntake(validator, publisher).accept(parseCheckpoint(body));
+        return Reply.json(answer.status(), answer.body());
     }
 
     /** Parses the POST body; the error names the field that is wrong. */
@@ -270,14 +244,6 @@ public final class WebServer implements Service {
         // constant-time comparison: the token guards who may trigger evaluations
         return MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8),
                 config.token().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String run(Map<String, String> q) {
-        String run = q.get("run");
-        if (run == null || run.isBlank()) {
-            throw new IllegalArgumentException("query parameter 'run' is required");
-        }
-        return run;
     }
 
     private static Map<String, String> query(HttpExchange ex) {

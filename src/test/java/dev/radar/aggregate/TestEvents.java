@@ -24,6 +24,9 @@ final class TestEvents {
     static final Task COUNTING = new Task("MathVista_counting", "MathVista", "reasoning", "mathematical_reasoning");
     static final Task SPATIAL = new Task("Spatial_position", "Spatial", "reasoning", "spatial_reasoning");
 
+    /** Chance level of each test task: 4 candidates, except counting with 5. */
+    static final Map<Task, Double> CHANCE = Map.of(COLOURS, 0.25, SHAPES, 0.25, COUNTING, 0.2, SPATIAL, 0.25);
+
     static String evaluationId(String run, long step, String version) {
         return EventKeys.evaluationId(run, step, version);
     }
@@ -35,7 +38,7 @@ final class TestEvents {
         for (Map.Entry<Task, Integer> e : expected.entrySet()) {
             Task t = e.getKey();
             tasks.add(TaskExpectation.newBuilder().setTask(t.name()).setSource(t.source()).setAbility(t.ability())
-                    .setFineAbility(t.fine()).setExpectedSamples(e.getValue()).build());
+                    .setFineAbility(t.fine()).setExpectedSamples(e.getValue()).setChance(CHANCE.get(t)).build());
             byAbility.merge(t.ability(), e.getValue(), Integer::sum);
             total += e.getValue();
         }

@@ -115,6 +115,40 @@ class DashboardsTest {
         assertTrue(PromQueries.dashboardQueries().stream().anyMatch(q -> q.expr().contains("radar_latest_step")));
     }
 
+    /**
+     * Every XY chart plots the per-step curve: an instant table query of radar_curve_* (every complete step, not the
+     * latest gauge over time), x = the step or tokens label converted to a number, x axis without a percent unit,
+     * lines drawn, one series per ability (and run).
+     */
+    @Test
+    void xyChartsPlotThePerStepCurveWithCorrectUnits() {
+        int charts = 0;
+        for (java.nio.file.Path file : PromQueries.dashboardFiles()) {
+            for (JsonNode p : PromQueries.read(file).path("panels")) {
+                if (!p.path("type").asText().equals("xychart")) {
+                    continue;
+                }
+                charts++;
+                String where = file.getFileName() + " '" + p.path("title").asText() + "'";
+                for (JsonNode t : p.path("targets")) {
+                    assertTrue(t.path("expr").asText().contains("radar_curve_"), where + ": " + t.path("expr"));
+                    assertTrue(t.path("instant").asBoolean() && t.path("format").asText().equals("table"), where);
+                }
+                String x = p.path("options").path("series").get(0).path("x").path("matcher").path("options").asText();
+                assertTrue(x.equals("step") || x.equals("tokens"), where + " x = " + x);
+                assertTrue(p.path("transformations").toString().contains("\"targetField\":\"" + x + "\""), where + ": x converted to a number");
+                assertTrue(p.path("transformations").toString().contains("partitionByValues"), where + ": a series per ability");
+                JsonNode xOverride = null;
+                for (JsonNode o : p.path("fieldConfig").path("overrides")) {
+                    xOverride = o.path("matcher").path("options").asText().equals(x) ? o : xOverride;
+                }
+                assertTrue(xOverride != null && !xOverride.toString().contains("percent"), where + ": x axis unit");
+                assertEquals("points_and_lines", p.path("fieldConfig").path("defaults").path("custom").path("show").asText(), where);
+            }
+        }
+        assertTrue(charts >= 6, "per-step XY charts: " + charts);
+    }
+
     @Test
     void substitutionCoversEveryVariableSyntax() {
         assertEquals("rate(x{run=~\"a|b\", r=\"a\"}[1m])",

@@ -18,7 +18,7 @@ final class ReportFixtures {
 
     static AbilityScore score(String name, String level, double sds) {
         return AbilityScore.newBuilder().setName(name).setLevel(level).setSds(sds).setAccuracy(sds / 2)
-                .setStderr(0.01).setSamples(100).setExpectedSamples(100).setFailed(0).build();
+                .setStderr(0.01).setSamples(100).setExpectedSamples(100).setFailed(0).setChance(0.25).build();
     }
 
     /** A report with perception = p, reasoning = r, one fine ability and two tasks derived from them. */

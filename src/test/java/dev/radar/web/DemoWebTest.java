@@ -95,6 +95,10 @@ class DemoWebTest {
         assertTrue(get(base + "api/alerts?run=web-run").isArray());
         assertEquals(400, send(HttpRequest.newBuilder(URI.create(base + "api/reports")).GET()).statusCode(),
                 "a missing run parameter is a clear 400");
+        HttpResponse<String> unknown = send(HttpRequest.newBuilder(URI.create(base + "api/curves?run=nobody")).GET());
+        assertEquals(404, unknown.statusCode());
+        assertTrue(unknown.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), "JSON error");
+        assertTrue(first.has("checkpointUri") && !first.get("checkpointUri").isNull(), "reports name their checkpoint");
         assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + "nope")).GET()).statusCode());
         // The gauges follow the aggregator's stores on a refresh period: wait for the refresh after completion.
         String metrics = "";
@@ -126,7 +130,11 @@ class DemoWebTest {
                 HttpResponse<String> bad = post(url, "{\"runId\":\"http-run\",\"step\":\"x\",\"checkpointUri\":\"/c\"}", "s3cret");
                 assertEquals(400, bad.statusCode());
                 assertTrue(bad.body().contains("step"), bad.body());
-                assertEquals(400, post(url, "{\"runId\":\"http-run\",\"step\":-2,\"checkpointUri\":\"/c\"}", "s3cret").statusCode());
+                // Rejected by the planner's checks: 422 with the reason, and one dead letter the page shows for that step.
+                HttpResponse<String> rejected = post(url, "{\"runId\":\"http-run\",\"step\":-2,\"checkpointUri\":\"/c\"}", "s3cret");
+                assertEquals(422, rejected.statusCode(), rejected.body());
+                assertEquals("invalid-step", JSON.readTree(rejected.body()).get("reason").asText());
+                assertTrue(JSON.readTree(rejected.body()).get("deadLettered").asBoolean());
                 assertEquals(400, post(url, "not json", "s3cret").statusCode());
                 assertEquals(202, post(url, body, "s3cret").statusCode());
             } finally {
@@ -136,6 +144,21 @@ class DemoWebTest {
         List<CheckpointSaved> events = TopicReader.read(kafka, Topics.CHECKPOINTS, e -> e.getRunId().equals("http-run"),
                 1, Duration.ofSeconds(20));
         assertEquals(1, events.size(), "only the valid, authorised request was published");
+        // The aggregator reads the dead letter back: the rejected step is listed as failed, with its reason.
+        // (The published step 42 points at no checkpoint, so the planner dead-letters it too: also listed.)
+        JsonNode rejectedStep = null;
+        for (long deadline = System.currentTimeMillis() + 60_000; rejectedStep == null && System.currentTimeMillis() < deadline; ) {
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(demo.webUrl() + "api/failures?run=http-run")).GET());
+            if (r.statusCode() == 200) {
+                for (JsonNode f : JSON.readTree(r.body())) {
+                    rejectedStep = f.get("step").asLong() == -2 ? f : rejectedStep;
+                }
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(rejectedStep != null, "the rejected step is listed as failed");
+        assertEquals("web", rejectedStep.get("component").asText());
+        assertEquals("invalid-step", rejectedStep.get("reason").asText());
         assertEquals("web70", events.get(0).getAttributes().get("data_mix"));
         assertFalse(demo.aggregator().reports("web-run").stream().noneMatch(AbilityReport::getComplete));
     }
