@@ -83,7 +83,7 @@ public final class AggregatorCommand implements Callable<Integer> {
             public void start() throws Exception {
                 publisher = new CheckpointPublisher(kafka, "radar-web");
                 server = new WebServer(WebConfig.from(props), aggregator, publisher, metrics.registry(),
-                        new dev.radar.planner.CheckpointValidator(dev.radar.planner.PlannerConfig.from(props).allowedRoots()));
+                        new dev.radar.checkpoint.CheckpointValidator(dev.radar.planner.PlannerConfig.from(props).allowedRoots()));
                 server.start();
                 System.err.println("radar: web page at " + server.url());
             }

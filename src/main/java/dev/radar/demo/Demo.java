@@ -111,7 +111,7 @@ public final class Demo implements Service {
         startService(new AbilityGaugeRefresher(aggregator, new AbilityGauges(meters), 1000));
         publisher = new CheckpointPublisher(kafka, "radar-demo");
         web = new WebServer(WebConfig.from(props), aggregator, publisher, meters,
-                new dev.radar.planner.CheckpointValidator(PlannerConfig.from(props).allowedRoots()));
+                new dev.radar.checkpoint.CheckpointValidator(PlannerConfig.from(props).allowedRoots()));
         startService(web);
         out.println("web page: " + web.url() + "   (metrics: " + web.url() + "metrics)");
     }

@@ -4,7 +4,7 @@ import dev.radar.events.CheckpointSaved;
 import dev.radar.events.DeadLetter;
 import dev.radar.kafka.CheckpointPublisher;
 import dev.radar.kafka.DeadLetters;
-import dev.radar.planner.CheckpointValidator;
+import dev.radar.checkpoint.CheckpointValidator;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -9,7 +9,7 @@ import dev.radar.Service;
 import dev.radar.aggregate.AbilityQueries;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.kafka.CheckpointPublisher;
-import dev.radar.planner.CheckpointValidator;
+import dev.radar.checkpoint.CheckpointValidator;
 import dev.radar.metrics.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
