@@ -3,6 +3,7 @@ package dev.radar.cli;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.kafka.CheckpointPublisher;
 import dev.radar.kafka.KafkaSettings;
+import dev.radar.kafka.TopicAdmin;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,7 +56,9 @@ public final class PublishCommand implements Callable<Integer> {
                 .setRunId(runId).setStep(step).setCheckpointUri(checkpoint).setTokensSeen(tokensSeen)
                 .setBenchmark(benchmark).setModelFormat(modelFormat).setReevaluate(reevaluate)
                 .setAttributes(Map.copyOf(attributes)).setPublishedAtMs(System.currentTimeMillis()).build();
-        try (CheckpointPublisher publisher = new CheckpointPublisher(new KafkaSettings(kafkaOption.applyTo(config.load())), "radar-publish")) {
+        KafkaSettings kafka = new KafkaSettings(kafkaOption.applyTo(config.load()));
+        TopicAdmin.requireReachable(kafka);  // one line within startup.timeout.ms, not a minute of retries
+        try (CheckpointPublisher publisher = new CheckpointPublisher(kafka, "radar-publish")) {
             RecordMetadata md = publisher.publish(event);
             System.out.printf("published %s step %d -> %s partition %d offset %d%n",
                     runId, step, md.topic(), md.partition(), md.offset());
