@@ -22,6 +22,7 @@ import dev.radar.watch.WatchConfig;
 import dev.radar.web.ApiRoutes;
 import dev.radar.web.WebConfig;
 import dev.radar.web.WebReply;
+import dev.radar.web.WebRoute;
 import dev.radar.web.WebServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -162,11 +163,17 @@ public final class Assembly implements AutoCloseable {
                 .get("/health/ready", r -> health.readyReply())
                 .get("/health", r -> health.readyReply());
         if (MetricsConfig.from(props).enabled()) {
-            server.get("/metrics", r -> {
-                health.ready();  // radar_up as of this scrape, not as of the last watchdog tick
-                return WebReply.text(200, RadarMetrics.CONTENT_TYPE, metrics.scrape());
-            });
+            // radar_up as of this scrape, not as of the last watchdog tick
+            server.get("/metrics", metricsRoute(metrics, health::ready));
         }
+    }
+
+    /** {@code GET /metrics}: the registry in Prometheus text format, after {@code beforeScrape} (e.g. radar_up). */
+    public static WebRoute metricsRoute(RadarMetrics metrics, Runnable beforeScrape) {
+        return request -> {
+            beforeScrape.run();
+            return WebReply.text(200, RadarMetrics.CONTENT_TYPE, metrics.scrape());
+        };
     }
 
     /** Stops every started component in reverse order; idempotent. */
