@@ -155,7 +155,7 @@ public final class Assembly implements AutoCloseable {
         s.start();
         started.add(s);
         health.add(s, ready);
-        LOG.info("{} started", s.name());
+        LOG.debug("{} started", s.name());
     }
 
     private void addHealthAndMetricsRoutes(WebServer server) {

@@ -118,7 +118,7 @@ public final class WebServer implements Service {
         }
         server = s;
         connector = c;
-        LOG.info("HTTP on {}:{} (GET {}, POST {})", config.bind(), port(), reads.keySet(), writes.keySet());
+        LOG.debug("HTTP on {}:{} (GET {}, POST {})", config.bind(), port(), reads.keySet(), writes.keySet());
     }
 
     /** {@code http://host:port/} reachable from this host. */
