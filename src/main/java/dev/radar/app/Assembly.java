@@ -81,19 +81,18 @@ public final class Assembly implements AutoCloseable {
             throw new RadarException("planner.allowed.roots is not set: name the folder(s) checkpoints are saved under"
                     + " (e.g. -D planner.allowed.roots=/ckpt); events for any other path are dead-lettered");
         }
-        Assembly a = new Assembly(props, roles);
-        if (a.servesHttp()) {
-            a.webConfig().requireSafe(roles.contains(Role.WEB));
+        if (servesHttp(roles)) {
+            webConfig(props, roles).requireSafe(roles.contains(Role.WEB));
         }
-        return a;
+        return new Assembly(props, roles);
     }
 
     /** A broker-only process serves no HTTP: it would take the port a planner or scorer beside it needs. */
-    private boolean servesHttp() {
+    private static boolean servesHttp(Set<Role> roles) {
         return !roles.isEmpty() && !roles.equals(EnumSet.of(Role.BROKER));
     }
 
-    private WebConfig webConfig() {
+    private static WebConfig webConfig(RadarProperties props, Set<Role> roles) {
         return WebConfig.from(props, roles.contains(Role.WEB) ? WebConfig.PAGE_PORT : WebConfig.METRICS_PORT);
     }
 
@@ -132,8 +131,8 @@ public final class Assembly implements AutoCloseable {
         if (roles.contains(Role.WATCH)) {
             components.add(new CheckpointWatcher(WatchConfig.from(props), kafka));
         }
-        if (servesHttp()) {
-            http = new WebServer(webConfig());
+        if (servesHttp(roles)) {
+            http = new WebServer(webConfig(props, roles));
             addHealthAndMetricsRoutes(http);
             if (roles.contains(Role.WEB)) {
                 publisher = new CheckpointPublisher(kafka, "radar-web");

@@ -32,7 +32,7 @@ public final class Health {
         this.metrics = metrics;
     }
 
-    /** Watches a started component; {@code ready} refines its liveness (both must hold). */
+    /** Watches a started component; {@code ready} adds to its own {@link Service#ready()} (all must hold). */
     void add(Service service, BooleanSupplier ready) {
         entries.add(new Entry(service, component(service), ready));
     }
@@ -64,7 +64,7 @@ public final class Health {
     private Map<String, Boolean> update() {
         Map<String, Boolean> byComponent = new LinkedHashMap<>();
         for (Entry e : entries) {
-            boolean ok = !stopping && e.service().healthy() && e.ready().getAsBoolean();
+            boolean ok = !stopping && e.service().healthy() && e.service().ready() && e.ready().getAsBoolean();
             byComponent.merge(e.component(), ok, Boolean::logicalAnd);
         }
         byComponent.forEach((c, ok) -> {

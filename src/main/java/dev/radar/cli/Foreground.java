@@ -7,6 +7,7 @@ import dev.radar.config.RadarProperties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +33,9 @@ final class Foreground {
     static int run(RadarProperties props, Set<Role> roles, Consumer<Assembly> onStarted) throws Exception {
         Assembly assembly = Assembly.of(props, roles);
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean shuttingDown = new AtomicBoolean();
         Thread hook = new Thread(() -> {
+            shuttingDown.set(true);  // components stopped by Ctrl-C are not a failure
             assembly.stop();
             stopped.countDown();
         }, "radar-shutdown");
@@ -50,10 +53,14 @@ final class Foreground {
         while (!stopped.await(WATCH_MS, TimeUnit.MILLISECONDS)) {
             assembly.health().ready();  // keeps radar_up current between scrapes
             String dead = assembly.health().deadComponent();
-            if (dead != null) {
+            if (dead != null && !shuttingDown.get()) {
                 System.err.println("radar: " + dead + " stopped working (see the log above); exiting with "
                         + SERVICE_FAILED + " so that it is restarted");
-                Runtime.getRuntime().removeShutdownHook(hook);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    return SERVICE_FAILED;  // the JVM is already shutting down: the hook stops everything
+                }
                 assembly.stop();
                 return SERVICE_FAILED;
             }

@@ -76,10 +76,6 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return new AvroSerde<>(type);
     }
 
-    public Class<T> type() {
-        return type;
-    }
-
     public byte[] encode(T record) {
         try {
             ByteBuffer buf = encoder.encode(record);

@@ -3,6 +3,7 @@ package dev.radar.app;
 import dev.radar.config.RadarProperties;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.testing.TestBroker;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Health tells the truth: a component assembled from configuration, on a real broker, whose loop dies turns the
  * process not live and not ready, and {@code radar_up} follows.
  */
+@Tag("integration")
 class AssemblyHealthTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 

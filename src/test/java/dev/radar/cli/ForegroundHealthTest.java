@@ -7,6 +7,7 @@ import dev.radar.scoring.worker.ScorerService;
 import dev.radar.testing.TestBroker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A command whose service stops working ends with a non-zero exit code instead of staying up and "healthy". */
+@Tag("integration")
 class ForegroundHealthTest {
 
     @Test

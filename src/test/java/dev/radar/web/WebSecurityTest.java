@@ -14,6 +14,7 @@ import dev.radar.testing.TestBroker;
 import dev.radar.testing.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * re-evaluation is refused, and a server reachable from other hosts refuses to start without a token. Each refused
  * request is followed by a good one that is published; only the good ones arrive.
  */
+@Tag("integration")
 class WebSecurityTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String GOOD = "{\"runId\":\"%s\",\"step\":%d,\"checkpointUri\":\"/ckpt/1\"}";
