@@ -79,6 +79,8 @@ class WebSecurityTest {
                 assertTrue(r.body().contains("application/json"), r.body());
             }
             assertEquals(415, post(url, body, null, "s3cret").statusCode(), "no Content-Type");
+            String huge = body.replace("}", ",\"attributes\":{\"pad\":\"" + "x".repeat(WebServer.MAX_BODY) + "\"}}");
+            assertEquals(413, post(url, huge, "application/json", "s3cret").statusCode(), "body over 64 KiB");
             assertEquals(202, post(url, body, "application/json; charset=utf-8", "s3cret").statusCode());
             assertEquals(202, post(url, GOOD.formatted(run, 2).replace("}", ",\"reevaluate\":true}"),
                     "application/json", "s3cret").statusCode(), "a re-evaluation with the token");
