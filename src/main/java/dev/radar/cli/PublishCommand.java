@@ -50,10 +50,21 @@ public final class PublishCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    /**
+     * A relative path is resolved here, where the user meant it; sent as is, the planner resolved it against its own
+     * working folder. URIs ({@code file:...}) pass unchanged.
+     */
+    static String absolute(String checkpoint) {
+        if (checkpoint.contains(":")) {
+            return checkpoint;
+        }
+        return java.nio.file.Path.of(checkpoint).toAbsolutePath().normalize().toString();
+    }
+
     @Override
     public Integer call() throws Exception {
         CheckpointSaved event = CheckpointSaved.newBuilder()
-                .setRunId(runId).setStep(step).setCheckpointUri(checkpoint).setTokensSeen(tokensSeen)
+                .setRunId(runId).setStep(step).setCheckpointUri(absolute(checkpoint)).setTokensSeen(tokensSeen)
                 .setBenchmark(benchmark).setModelFormat(modelFormat).setReevaluate(reevaluate)
                 .setAttributes(Map.copyOf(attributes)).setPublishedAtMs(System.currentTimeMillis()).build();
         KafkaSettings kafka = new KafkaSettings(kafkaOption.applyTo(config.load()));
