@@ -21,9 +21,12 @@ import java.net.UnknownHostException;
  *   <tr><td>web.max.connections</td><td>64</td><td>open connections at most; further ones wait in the accept queue</td></tr>
  *   <tr><td>web.idle.timeout.ms</td><td>10000</td><td>a connection that sends nothing for this long (mid-headers,
  *       mid-body or between requests) is closed</td></tr>
+ *   <tr><td>web.header.timeout.ms</td><td>10000</td><td>a new connection whose first request headers are not complete
+ *       by then is closed, however slowly it keeps sending (a byte every few seconds defeats the idle timeout)</td></tr>
  * </table>
  */
-public record WebConfig(String bind, int port, String token, int threads, int maxConnections, long idleTimeoutMs) {
+public record WebConfig(String bind, int port, String token, int threads, int maxConnections, long idleTimeoutMs,
+                        long headerTimeoutMs) {
 
     /** Port of a process that serves the page and API. */
     public static final int PAGE_PORT = 8080;
@@ -35,8 +38,8 @@ public record WebConfig(String bind, int port, String token, int threads, int ma
         if (port < 0 || port > 65535) {
             throw new RadarException("web.port must be 0..65535, was " + port);
         }
-        if (threads < 1 || maxConnections < 1 || idleTimeoutMs < 1) {
-            throw new RadarException("web.threads, web.max.connections and web.idle.timeout.ms must be positive");
+        if (threads < 1 || maxConnections < 1 || idleTimeoutMs < 1 || headerTimeoutMs < 1) {
+            throw new RadarException("web.threads, web.max.connections, web.idle.timeout.ms and web.header.timeout.ms must be positive");
         }
     }
 
@@ -45,25 +48,22 @@ public record WebConfig(String bind, int port, String token, int threads, int ma
         String token = p.get("web.token", "");
         return new WebConfig(p.get("web.bind", LOOPBACK), p.getInt("web.port", defaultPort),
                 token.isBlank() ? null : token, p.getInt("web.threads", 8), p.getInt("web.max.connections", 64),
-                p.getLong("web.idle.timeout.ms", 10_000));
+                p.getLong("web.idle.timeout.ms", 10_000), p.getLong("web.header.timeout.ms", 10_000));
     }
 
     /** Loopback, any free port, no token: tests. */
     public static WebConfig loopbackAnyPort() {
-        return new WebConfig(LOOPBACK, 0, null, 8, 64, 10_000);
+        return new WebConfig(LOOPBACK, 0, null, 8, 64, 10_000, 10_000);
     }
 
     public WebConfig withToken(String newToken) {
-        return new WebConfig(bind, port, newToken, threads, maxConnections, idleTimeoutMs);
+        return new WebConfig(bind, port, newToken, threads, maxConnections, idleTimeoutMs, headerTimeoutMs);
     }
 
     public WebConfig withBind(String newBind) {
-        return new WebConfig(newBind, port, token, threads, maxConnections, idleTimeoutMs);
+        return new WebConfig(newBind, port, token, threads, maxConnections, idleTimeoutMs, headerTimeoutMs);
     }
 
-    public WebConfig withIdleTimeoutMs(long ms) {
-        return new WebConfig(bind, port, token, threads, maxConnections, ms);
-    }
 
     /** Whether {@link #bind} only accepts connections from this host. */
     public boolean loopback() {

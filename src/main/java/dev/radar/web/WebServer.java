@@ -3,6 +3,7 @@ package dev.radar.web;
 import dev.radar.RadarException;
 import dev.radar.Service;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The process's one HTTP server. Components add their routes (the page and API, {@code /metrics}, {@code /health/*});
@@ -38,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * no time limit, so four clients that never finish their headers held every thread and the page and API stopped
  * answering. Jetty parses headers on its selector without holding a request thread, closes a connection idle for
  * {@code web.idle.timeout.ms} (also mid-headers or mid-body), caps open connections ({@code web.max.connections}) and
- * header size; its core API needs no servlet container. (Undertow offers the same but is larger and less maintained.)
+ * header size; the server adds a deadline for the first request's headers ({@code web.header.timeout.ms}); its core API needs no servlet container. (Undertow offers the same but is larger and less maintained.)
  */
 public final class WebServer implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
@@ -97,6 +99,7 @@ public final class WebServer implements Service {
         c.setHost(config.bind());
         c.setPort(config.port());
         c.setIdleTimeout(config.idleTimeoutMs());
+        c.addBean(new HeaderDeadline(c, config.headerTimeoutMs()));
         s.addConnector(c);
         s.addBean(new NetworkConnectionLimit(config.maxConnections(), s));
         s.setHandler(new Handler.Abstract() {
@@ -227,6 +230,22 @@ public final class WebServer implements Service {
             out.put(f.getName(), f.getValue());
         }
         return out;
+    }
+
+    /**
+     * Closes a connection whose first request headers are not complete {@code ms} after it opened. The idle timeout
+     * alone does not bound a client that sends one byte just before each timeout; this does, so slow clients cannot
+     * keep all {@code web.max.connections} for long.
+     */
+    private record HeaderDeadline(ServerConnector connector, long ms) implements Connection.Listener {
+        @Override
+        public void onOpened(Connection connection) {
+            connector.getScheduler().schedule(() -> {
+                if (connection.getMessagesIn() == 0 && connection.getEndPoint().isOpen()) {
+                    connection.getEndPoint().close();
+                }
+            }, ms, TimeUnit.MILLISECONDS);
+        }
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

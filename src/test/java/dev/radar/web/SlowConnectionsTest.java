@@ -27,7 +27,7 @@ class SlowConnectionsTest {
 
     @Test
     void slowClientsDoNotBlockARealRequestAndAreClosedAfterTheIdleTimeout() throws Exception {
-        WebConfig config = new WebConfig(WebConfig.LOOPBACK, 0, null, 2, 64, 2_000);
+        WebConfig config = new WebConfig(WebConfig.LOOPBACK, 0, null, 2, 64, 2_000, 10_000);
         List<Socket> slow = new ArrayList<>();
         try (WebServer server = new WebServer(config).get("/ping", r -> WebReply.text(200, "text/plain", "pong"))) {
             server.start();
@@ -55,6 +55,42 @@ class SlowConnectionsTest {
             for (Socket s : slow) {
                 s.close();
             }
+        }
+    }
+
+    @Test
+    void aClientTricklingItsHeadersIsClosedAtTheHeaderDeadlineThoughNeverIdle() throws Exception {
+        // One byte every 200 ms never lets the 2 s idle timeout fire; the 1 s header deadline ends it.
+        WebConfig config = new WebConfig(WebConfig.LOOPBACK, 0, null, 2, 64, 2_000, 1_000);
+        try (WebServer server = new WebServer(config).get("/ping", r -> WebReply.text(200, "text/plain", "pong"));
+             Socket trickle = new Socket()) {
+            server.start();
+            trickle.connect(new java.net.InetSocketAddress(WebConfig.LOOPBACK, server.port()));
+            OutputStream out = trickle.getOutputStream();
+            out.write("GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            boolean closed = false;
+            // Up to 25 bytes = 5 s, five times the deadline and more than twice the idle timeout: a server without
+            // the deadline keeps the connection open through all of them.
+            for (int i = 0; i < 25 && !closed; i++) {
+                Thread.sleep(200);
+                try {
+                    out.write('x');
+                    out.flush();
+                } catch (java.io.IOException e) {
+                    closed = true;  // reset by the server
+                }
+                if (!closed) {
+                    trickle.setSoTimeout(1);
+                    try {
+                        closed = trickle.getInputStream().read() == -1;
+                    } catch (java.net.SocketTimeoutException e) {
+                        // still open
+                    } catch (java.io.IOException e) {
+                        closed = true;
+                    }
+                }
+            }
+            assertTrue(closed, "the server closed the trickling connection");
         }
     }
 
