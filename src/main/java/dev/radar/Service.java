@@ -14,11 +14,20 @@ public interface Service extends AutoCloseable {
 
     /**
      * Whether the service can still do its work: false once its loop has ended (failed, fenced, stopped) or its
-     * Kafka Streams client is no longer running. Drives {@code /health}, {@code radar_up} and the command line's
+     * Kafka Streams client is no longer running. Drives {@code /health/live} and the command line's
      * exit: a process whose service stopped working must not look healthy.
      */
     default boolean healthy() {
         return true;
+    }
+
+    /**
+     * Whether the service is ready to do its work now (e.g. its consumer has partitions, its model loads); a
+     * healthy service may be not ready for a while. Drives {@code /health/ready} and {@code radar_up}; override where
+     * the service knows more than {@link #healthy()}.
+     */
+    default boolean ready() {
+        return healthy();
     }
 
     /** Short name used in logs and metrics. */

@@ -1,24 +1,17 @@
 package dev.radar.cli;
 
-import dev.radar.Service;
-import dev.radar.aggregate.AggregatorConfig;
 import dev.radar.aggregate.AggregatorService;
+import dev.radar.app.Role;
 import dev.radar.config.RadarProperties;
-import dev.radar.kafka.CheckpointPublisher;
-import dev.radar.kafka.KafkaSettings;
-import dev.radar.metrics.AbilityGaugeRefresher;
-import dev.radar.metrics.AbilityGauges;
-import dev.radar.metrics.RadarMetrics;
-import dev.radar.web.WebConfig;
-import dev.radar.web.WebServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code radar aggregator}: the Kafka Streams aggregator plus what reads its state stores: the web page and REST API
- * ({@code web.port}, on unless {@code web.enabled=false}) and the ability gauges on {@code /metrics}.
+ * (on unless {@code web.enabled=false}) and the ability gauges, all on the process's one HTTP port ({@code web.port}).
  */
 @Command(name = "aggregator", mixinStandardHelpOptions = true,
         description = {"Run the aggregator (Kafka Streams): sample scores -> ability reports, curves and stagnation alerts;",
-                "with the web page, REST API (web.port, default 8080) and metrics (metrics.port, default 9404)."})
+                "with the web page, REST API, /metrics and /health/* on one port (web.port, default 8080, bound to web.bind)."})
 public final class AggregatorCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatorCommand.class);
 
@@ -50,58 +43,19 @@ public final class AggregatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RadarProperties props = kafkaOption.applyTo(config.load());
-        KafkaSettings kafka = new KafkaSettings(props);
-        AggregatorService aggregator = new AggregatorService(kafka, AggregatorConfig.from(props));
         boolean web = !noWeb && props.getBoolean("web.enabled", true);
-        if (progressSeconds > 0) {
-            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "aggregator-progress");
-                t.setDaemon(true);
-                return t;
-            });
-            timer.scheduleAtFixedRate(() -> logProgress(aggregator), progressSeconds, progressSeconds, TimeUnit.SECONDS);
-        }
-        return Foreground.run(props, metrics -> {
-            List<Service> services = new ArrayList<>(List.of(aggregator,
-                    new AbilityGaugeRefresher(aggregator, new AbilityGauges(metrics.registry()),
-                            props.getLong("metrics.refresh.ms", 5000))));
-            if (web) {
-                services.add(webServer(props, kafka, aggregator, metrics));
+        Set<Role> roles = web ? EnumSet.of(Role.AGGREGATOR, Role.WEB) : EnumSet.of(Role.AGGREGATOR);
+        return Foreground.run(props, roles, assembly -> {
+            if (progressSeconds > 0) {
+                AggregatorService aggregator = assembly.aggregator().orElseThrow();
+                ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "aggregator-progress");
+                    t.setDaemon(true);
+                    return t;
+                });
+                timer.scheduleAtFixedRate(() -> logProgress(aggregator), progressSeconds, progressSeconds, TimeUnit.SECONDS);
             }
-            return services;
         });
-    }
-
-    /** The web server, owning the producer behind POST /api/checkpoints. */
-    private static Service webServer(RadarProperties props, KafkaSettings kafka, AggregatorService aggregator,
-                                     RadarMetrics metrics) {
-        return new Service() {
-            private CheckpointPublisher publisher;
-            private WebServer server;
-
-            @Override
-            public void start() throws Exception {
-                publisher = new CheckpointPublisher(kafka, "radar-web");
-                server = new WebServer(WebConfig.from(props), aggregator, publisher, metrics.registry(),
-                        new dev.radar.checkpoint.CheckpointValidator(dev.radar.planner.PlannerConfig.from(props).allowedRoots()));
-                server.start();
-                System.err.println("radar: web page at " + server.url());
-            }
-
-            @Override
-            public void stop() {
-                if (server != null) {
-                    server.stop();
-                    publisher.close();
-                    server = null;
-                }
-            }
-
-            @Override
-            public String name() {
-                return "web";
-            }
-        };
     }
 
     private static void logProgress(AggregatorService service) {

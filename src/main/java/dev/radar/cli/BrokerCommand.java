@@ -1,13 +1,15 @@
 package dev.radar.cli;
 
-import dev.radar.kafka.EmbeddedKafkaBroker;
-import dev.radar.kafka.KafkaSettings;
-import dev.radar.kafka.TopicAdmin;
+import dev.radar.app.Assembly;
+import dev.radar.app.Role;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -28,16 +30,17 @@ public final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, port);
-        broker.start();
-        KafkaSettings settings = new KafkaSettings(config.load().with(KafkaSettings.BOOTSTRAP, broker.bootstrapServers()));
-        TopicAdmin.ensureTopics(settings);
+        Map<String, String> explicit = new LinkedHashMap<>();
+        explicit.put("broker.port", String.valueOf(port));
+        explicit.put("broker.data.dir", dataDir == null ? null : dataDir.toString());
+        Assembly broker = Assembly.of(config.load(explicit), Set.of(Role.BROKER));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.stop();
             stopped.countDown();
         }, "broker-shutdown"));
-        System.out.println("Kafka broker ready at " + broker.bootstrapServers() + " (Ctrl-C to stop)");
+        broker.start();
+        System.out.println("Kafka broker ready at " + broker.kafka().bootstrapServers() + " (Ctrl-C to stop)");
         stopped.await();
         return 0;
     }

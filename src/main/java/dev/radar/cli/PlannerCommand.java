@@ -1,15 +1,13 @@
 package dev.radar.cli;
 
-import dev.radar.kafka.KafkaSettings;
-import dev.radar.planner.PlannerConfig;
-import dev.radar.planner.PlannerService;
+import dev.radar.app.Role;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "planner", mixinStandardHelpOptions = true,
@@ -32,6 +30,6 @@ public final class PlannerCommand implements Callable<Integer> {
         Map<String, String> explicit = new LinkedHashMap<>();
         benchmarks.forEach((name, dir) -> explicit.put("benchmarks." + name + ".path", dir));
         var props = kafkaOption.applyTo(config.load(explicit));
-        return Foreground.run(props, m -> List.of(new PlannerService(new KafkaSettings(props), PlannerConfig.from(props), m.registry())));
+        return Foreground.run(props, Set.of(Role.PLANNER));
     }
 }

@@ -3,6 +3,7 @@ package dev.radar.cli;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.kafka.CheckpointPublisher;
 import dev.radar.kafka.KafkaSettings;
+import dev.radar.kafka.TopicAdmin;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,13 +50,26 @@ public final class PublishCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    /**
+     * A relative path is resolved here, where the user meant it; sent as is, the planner resolved it against its own
+     * working folder. URIs ({@code file:...}) pass unchanged.
+     */
+    static String absolute(String checkpoint) {
+        if (checkpoint.contains(":")) {
+            return checkpoint;
+        }
+        return java.nio.file.Path.of(checkpoint).toAbsolutePath().normalize().toString();
+    }
+
     @Override
     public Integer call() throws Exception {
         CheckpointSaved event = CheckpointSaved.newBuilder()
-                .setRunId(runId).setStep(step).setCheckpointUri(checkpoint).setTokensSeen(tokensSeen)
+                .setRunId(runId).setStep(step).setCheckpointUri(absolute(checkpoint)).setTokensSeen(tokensSeen)
                 .setBenchmark(benchmark).setModelFormat(modelFormat).setReevaluate(reevaluate)
                 .setAttributes(Map.copyOf(attributes)).setPublishedAtMs(System.currentTimeMillis()).build();
-        try (CheckpointPublisher publisher = new CheckpointPublisher(new KafkaSettings(kafkaOption.applyTo(config.load())), "radar-publish")) {
+        KafkaSettings kafka = new KafkaSettings(kafkaOption.applyTo(config.load()));
+        TopicAdmin.requireReachable(kafka);  // one line within startup.timeout.ms, not a minute of retries
+        try (CheckpointPublisher publisher = new CheckpointPublisher(kafka, "radar-publish")) {
             RecordMetadata md = publisher.publish(event);
             System.out.printf("published %s step %d -> %s partition %d offset %d%n",
                     runId, step, md.topic(), md.partition(), md.offset());

@@ -93,7 +93,7 @@ public final class ScoreCommand implements Callable<Integer> {
             sourceOfTask.put(g.name(), b.taxonomy().abilityOf(g.name()).source());
         });
         print(stdout, "task", tasks);
-        // Multi-category sources (MMBench, MMMU-Pro) are macro-averaged over their categories (DESIGN.md).
+        // Multi-category sources (MMBench, MMMU-Pro) are macro-averaged over their categories (README, "Aggregation and stagnation alerts").
         print(stdout, "source (macro over categories)", ScoreSummary.macro(tasks, sourceOfTask::get));
         print(stdout, "ability (macro over tasks)", ScoreSummary.macro(tasks, abilityOfTask::get));
         ScoreSummary.Group all = ScoreSummary.of("all", results);

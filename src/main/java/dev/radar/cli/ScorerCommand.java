@@ -1,15 +1,13 @@
 package dev.radar.cli;
 
-import dev.radar.kafka.KafkaSettings;
-import dev.radar.scoring.worker.ScorerConfig;
-import dev.radar.scoring.worker.ScorerService;
+import dev.radar.app.Role;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "scorer", mixinStandardHelpOptions = true,
@@ -43,6 +41,6 @@ public final class ScorerCommand implements Callable<Integer> {
         explicit.put("scoring.strategy", strategy);
         explicit.put("scorer.id", id);
         var props = kafkaOption.applyTo(config.load(explicit));
-        return Foreground.run(props, m -> List.of(new ScorerService(new KafkaSettings(props), ScorerConfig.from(props), m.registry())));
+        return Foreground.run(props, Set.of(Role.SCORER));
     }
 }

@@ -1,16 +1,14 @@
 package dev.radar.cli;
 
-import dev.radar.kafka.KafkaSettings;
-import dev.radar.watch.CheckpointWatcher;
-import dev.radar.watch.WatchConfig;
+import dev.radar.app.Role;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "watch", mixinStandardHelpOptions = true,
@@ -50,6 +48,6 @@ public final class WatchCommand implements Callable<Integer> {
         explicit.put("watch.step.pattern", stepPattern);
         explicit.put("watch.poll.seconds", pollSeconds == null ? null : pollSeconds.toString());
         var props = kafkaOption.applyTo(config.load(explicit));
-        return Foreground.run(props, m -> List.of(new CheckpointWatcher(WatchConfig.from(props), new KafkaSettings(props))));
+        return Foreground.run(props, Set.of(Role.WATCH));
     }
 }

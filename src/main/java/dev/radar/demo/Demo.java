@@ -3,8 +3,9 @@ package dev.radar.demo;
 import dev.radar.FileTrees;
 import dev.radar.RadarException;
 import dev.radar.Service;
-import dev.radar.aggregate.AggregatorConfig;
 import dev.radar.aggregate.AggregatorService;
+import dev.radar.app.Assembly;
+import dev.radar.app.Role;
 import dev.radar.bench.Benchmark;
 import dev.radar.bench.SyntheticBenchmark;
 import dev.radar.config.RadarProperties;
@@ -13,21 +14,8 @@ import dev.radar.events.AbilityReport;
 import dev.radar.events.AbilityScore;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.kafka.CheckpointPublisher;
-import dev.radar.kafka.EmbeddedKafkaBroker;
-import dev.radar.kafka.KafkaSettings;
-import dev.radar.kafka.TopicAdmin;
-import dev.radar.planner.PlannerConfig;
-import dev.radar.planner.PlannerService;
-import dev.radar.scoring.worker.ScorerConfig;
-import dev.radar.scoring.worker.ScorerService;
 import dev.radar.web.WebConfig;
-import dev.radar.web.WebServer;
-import dev.radar.metrics.AbilityGaugeRefresher;
-import dev.radar.metrics.AbilityGauges;
-import dev.radar.metrics.RadarMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,7 +35,6 @@ import java.util.stream.Stream;
  * training run played from saved checkpoint snapshots of the test model. Tests drive it through this class.
  */
 public final class Demo implements Service {
-    private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
     private static final Pattern STEP = Pattern.compile("(\\d+)\\D*$");
 
     /** One checkpoint to play: its step and package folder. */
@@ -56,14 +43,11 @@ public final class Demo implements Service {
 
     private final DemoConfig config;
     private final PrintStream out;
-    private final List<Service> services = new ArrayList<>();
     private Path dataDir;
     private boolean tempData;
-    private EmbeddedKafkaBroker broker;
+    private Assembly assembly;
     private AggregatorService aggregator;
-    private WebServer web;
     private CheckpointPublisher publisher;
-    private RadarMetrics metrics;
     private List<Checkpoint> checkpoints;
 
     public Demo(DemoConfig config, PrintStream out) {
@@ -83,45 +67,31 @@ public final class Demo implements Service {
         dataDir = tempData ? Files.createTempDirectory("radar-demo-") : Files.createDirectories(config.dataDir());
         out.printf("RADAR demo: %d checkpoints of %s, working folder %s%n", checkpoints.size(),
                 config.checkpointsDir(), dataDir);
-
-        broker = new EmbeddedKafkaBroker(dataDir.resolve("kafka"), 0);
-        startService(broker);
         Path bench = dataDir.resolve("bench");
         Benchmark benchmark = SyntheticBenchmark.generate(bench, config.samplesPerTask(), 42);
         out.printf("synthetic benchmark: %d samples in %d tasks, version %s%n", benchmark.samples().size(),
                 benchmark.countsByTask().size(), benchmark.version().substring(0, 12));
 
-        RadarProperties props = RadarProperties.load(null).with(Map.of(
-                KafkaSettings.BOOTSTRAP, broker.bootstrapServers(),
-                "benchmarks.m3-bench.path", bench.toString(),
-                "planner.samples.per.shard", "8",
-                "aggregator.state.dir", dataDir.resolve("aggregator").toString(),
-                "aggregator.report.interval.ms", "500",
-                "scorer.id", "demo-scorer",
-                "web.port", String.valueOf(config.webPort()),
-                "web.bind", "127.0.0.1"));
-        KafkaSettings kafka = new KafkaSettings(props);
-        TopicAdmin.ensureTopics(kafka);
-        metrics = RadarMetrics.create();
-        PrometheusMeterRegistry meters = metrics.registry();
-        startService(new PlannerService(kafka, PlannerConfig.from(props), meters));
-        startService(new ScorerService(kafka, ScorerConfig.from(props), meters));
-        aggregator = new AggregatorService(kafka, AggregatorConfig.from(props));
-        startService(aggregator);
-        startService(new AbilityGaugeRefresher(aggregator, new AbilityGauges(meters), 1000));
-        publisher = new CheckpointPublisher(kafka, "radar-demo");
-        web = new WebServer(WebConfig.from(props), aggregator, publisher, meters,
-                new dev.radar.checkpoint.CheckpointValidator(PlannerConfig.from(props).allowedRoots()));
-        startService(web);
-        out.println("web page: " + web.url() + "   (metrics: " + web.url() + "metrics)");
-    }
-
-    private void startService(Service s) throws Exception {
-        s.start();
-        services.add(s);
-        if (metrics != null) {
-            metrics.markUp(s.name().replaceFirst(":.*", ""));
-        }
+        // The demo's own settings; everything else (wiring, start order, health) is the composition root's.
+        RadarProperties props = RadarProperties.load(null).with(Map.ofEntries(
+                Map.entry("broker.port", "0"),
+                Map.entry("broker.data.dir", dataDir.resolve("kafka").toString()),
+                Map.entry("benchmarks.m3-bench.path", bench.toString()),
+                // The demo plays only its own checkpoint folder; outside the demo this key must be set by the user.
+                Map.entry("planner.allowed.roots", config.checkpointsDir().toAbsolutePath().normalize().toString()),
+                Map.entry("planner.samples.per.shard", "8"),
+                Map.entry("aggregator.state.dir", dataDir.resolve("aggregator").toString()),
+                Map.entry("aggregator.report.interval.ms", "500"),
+                Map.entry("metrics.refresh.ms", "1000"),
+                Map.entry("scorer.id", "demo-scorer"),
+                Map.entry("web.port", String.valueOf(config.webPort())),
+                Map.entry("web.bind", WebConfig.LOOPBACK)));
+        assembly = Assembly.of(props, Role.demo());
+        assembly.start();
+        aggregator = assembly.aggregator().orElseThrow();
+        // The played training run publishes as a training job would: its own producer.
+        publisher = new CheckpointPublisher(assembly.kafka(), "radar-demo");
+        out.println("web page: " + webUrl() + "   (metrics: " + webUrl() + "metrics)");
     }
 
     /** Publishes the checkpoints one by one, {@code intervalMs} apart, as a training job would. */
@@ -194,11 +164,16 @@ public final class Demo implements Service {
     }
 
     public String webUrl() {
-        return web.url();
+        return assembly.http().orElseThrow().url();
     }
 
     public String kafkaBootstrap() {
-        return broker.bootstrapServers();
+        return assembly.kafka().bootstrapServers();
+    }
+
+    /** The demo's components as assembled (health, metrics, HTTP server). */
+    public Assembly assembly() {
+        return assembly;
     }
 
     public AggregatorService aggregator() {
@@ -211,21 +186,13 @@ public final class Demo implements Service {
 
     @Override
     public void stop() {
-        for (int i = services.size() - 1; i >= 0; i--) {
-            try {
-                services.get(i).stop();
-            } catch (RuntimeException e) {
-                LOG.warn("stopping {}: {}", services.get(i).name(), e.toString());
-            }
-        }
-        services.clear();
         if (publisher != null) {
             publisher.close();
             publisher = null;
         }
-        if (metrics != null) {
-            metrics.close();
-            metrics = null;
+        if (assembly != null) {
+            assembly.stop();
+            assembly = null;
         }
         if (tempData && dataDir != null) {
             FileTrees.deleteQuietly(dataDir);

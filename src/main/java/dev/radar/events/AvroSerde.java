@@ -76,6 +76,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return new AvroSerde<>(type);
     }
 
+    /** The event class this serde reads and writes (the wire-format vectors check each topic's). */
     public Class<T> type() {
         return type;
     }

@@ -21,7 +21,9 @@ import java.util.Properties;
  *   <tr><td>kafka.*</td><td></td><td>any Kafka client setting (security.protocol, sasl.*, ssl.*), passed through</td></tr>
  *   <tr><td>topics.replication</td><td>1</td><td>replication factor of topics RADAR creates</td></tr>
  *   <tr><td>topics.&lt;name&gt;.partitions</td><td>per topic</td><td>partition count, e.g. topics.radar.shard-tasks.partitions=24</td></tr>
- *   <tr><td>topics.create</td><td>true</td><td>create missing topics on start-up</td></tr>
+ *   <tr><td>topics.create</td><td>true</td><td>create missing topics on start-up; false: a missing topic fails start-up</td></tr>
+ *   <tr><td>startup.timeout.ms</td><td>15000</td><td>how long start-up waits for a broker to answer before failing
+ *       with one line (commands and components alike)</td></tr>
  * </table>
  */
 public final class KafkaSettings {
@@ -57,6 +59,11 @@ public final class KafkaSettings {
 
     public boolean createTopics() {
         return props.getBoolean("topics.create", true);
+    }
+
+    /** How long start-up waits for Kafka before it fails (key startup.timeout.ms). */
+    public java.time.Duration startupTimeout() {
+        return java.time.Duration.ofMillis(Math.max(1, props.getLong("startup.timeout.ms", 15_000)));
     }
 
     /** Settings common to every client: bootstrap servers plus every {@code kafka.*} pass-through (security included). */

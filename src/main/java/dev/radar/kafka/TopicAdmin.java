@@ -32,11 +32,9 @@ public final class TopicAdmin {
     }
 
     public static void ensureTopics(KafkaSettings settings, Collection<TopicSpec<?, ?>> topics) {
-        if (!settings.createTopics()) {
-            return;
-        }
         try (Admin admin = Admin.create(settings.admin())) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            long timeoutMs = settings.startupTimeout().toMillis();
+            Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (TopicSpec<?, ?> t : topics) {
                 if (!existing.contains(t.name())) {
@@ -46,8 +44,13 @@ public final class TopicAdmin {
             if (missing.isEmpty()) {
                 return;
             }
+            if (!settings.createTopics()) {
+                throw new RadarException("topics missing on " + settings.bootstrapServers() + " and topics.create=false: "
+                        + missing.stream().map(t -> t.name() + " (" + t.numPartitions() + " partitions)").toList()
+                        + "; create them or allow topics.create");
+            }
             try {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(missing).all().get(timeoutMs, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
@@ -57,8 +60,39 @@ public final class TopicAdmin {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RadarException("interrupted while creating topics", e);
+        } catch (RadarException e) {
+            throw e;
         } catch (Exception e) {
-            throw new RadarException("cannot create RADAR topics on " + settings.bootstrapServers() + ": " + e.getMessage(), e);
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new RadarException("cannot create RADAR topics on " + settings.bootstrapServers() + ": " + cause, e);
+        }
+    }
+
+    /**
+     * Fails with one line when no broker of {@code kafka.bootstrap.servers} answers within {@code startup.timeout.ms}.
+     * Without it a command against a dead broker retried for a minute, logging a warning per attempt, and then
+     * failed with a message that did not say the broker was unreachable.
+     */
+    public static void requireReachable(KafkaSettings settings) {
+        long timeoutMs = settings.startupTimeout().toMillis();
+        java.util.Properties p = settings.admin();
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeoutMs));
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeoutMs));
+        Admin admin = Admin.create(p);
+        try {
+            admin.describeCluster().clusterId().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RadarException("interrupted while connecting to Kafka", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            boolean timedOut = cause instanceof java.util.concurrent.TimeoutException
+                    || cause instanceof org.apache.kafka.common.errors.TimeoutException;
+            throw new RadarException("Kafka at " + settings.bootstrapServers() + (timedOut
+                    ? " did not answer within " + timeoutMs + " ms" : " refused the connection: " + cause.getMessage())
+                    + " (kafka.bootstrap.servers, startup.timeout.ms)");
+        } finally {
+            admin.close(Duration.ZERO);  // an unreachable broker must not hold the exit for the close timeout
         }
     }
 

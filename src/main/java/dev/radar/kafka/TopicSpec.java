@@ -12,7 +12,7 @@ import java.util.Map;
  * policy. Producers, consumers and Streams topologies take names and serdes from here, never from literals.
  */
 public record TopicSpec<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, int partitions,
-                              String cleanupPolicy, Map<String, String> extraConfigs) {
+                              String cleanupPolicy) {
 
     /**
      * Decodes a consumed record's value into this topic's event. A null value (tombstone) is no event on any RADAR
@@ -30,14 +30,8 @@ public record TopicSpec<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerd
         return event;
     }
 
-    public boolean compacted() {
-        return TopicConfig.CLEANUP_POLICY_COMPACT.equals(cleanupPolicy);
-    }
-
     /** The topic to create, with {@code partitions} and {@code replication} chosen by the deployment. */
     public NewTopic newTopic(int partitions, short replication) {
-        Map<String, String> configs = new java.util.HashMap<>(extraConfigs);
-        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy);
-        return new NewTopic(name, partitions, replication).configs(configs);
+        return new NewTopic(name, partitions, replication).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy));
     }
 }

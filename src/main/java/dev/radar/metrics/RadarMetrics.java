@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RadarMetrics implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RadarMetrics.class);
+    /** Content type of {@link #scrape()}: Prometheus text format 0.0.4. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
@@ -96,12 +98,12 @@ public final class RadarMetrics implements AutoCloseable {
         };
     }
 
-    /** Sets {@code radar_up{component}} to 1; components call it once started. */
+    /** Sets {@code radar_up{component}} to 1 while the component is ready (set by the process's health check). */
     public void markUp(String component) {
         upHolder(component).set(1);
     }
 
-    /** Sets {@code radar_up{component}} to 0; components call it when stopping. */
+    /** Sets {@code radar_up{component}} to 0: the component is stopping, or not ready. */
     public void markDown(String component) {
         upHolder(component).set(0);
     }
@@ -110,7 +112,7 @@ public final class RadarMetrics implements AutoCloseable {
         return up.computeIfAbsent(component, c -> {
             AtomicInteger holder = new AtomicInteger();
             Gauge.builder(MetricNames.UP, holder, AtomicInteger::get).tags(Tags.of("component", c))
-                    .description("1 while the component runs").strongReference(true).register(registry);
+                    .description("1 while the component is ready to work, 0 when not").strongReference(true).register(registry);
             return holder;
         });
     }

@@ -9,8 +9,8 @@
  *       and run it against a real Prometheus.</li>
  *   <li>{@link dev.radar.metrics.AbilityGauges}: ability, task, progress and stagnation gauges, computed only
  *       from {@code AbilityReport}/{@code AbilityAlert} events. Labels stay bounded (run, ability, task).</li>
- *   <li>{@link dev.radar.metrics.MetricsServer}: {@code /metrics} and {@code /health} over the JDK's HTTP server,
- *       configured by {@link dev.radar.metrics.MetricsConfig}.</li>
+ *   <li>{@link dev.radar.metrics.MetricsConfig}: whether {@code /metrics} is served (by the process's one HTTP
+ *       server, added in {@code dev.radar.app}) and with JVM metrics.</li>
  * </ul>
  */
 package dev.radar.metrics;

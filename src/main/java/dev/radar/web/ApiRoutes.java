@@ -1,13 +1,21 @@
 package dev.radar.web;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.radar.RadarException;
 import dev.radar.aggregate.AbilityQueries;
+import dev.radar.checkpoint.CheckpointValidator;
 import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
 import dev.radar.events.AlertKind;
+import dev.radar.events.CheckpointSaved;
 import dev.radar.events.DeadLetter;
-
+import dev.radar.kafka.CheckpointPublisher;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * The read side of the REST API, answering from the aggregator's queries. Every answer is JSON, errors included
@@ -30,9 +39,16 @@ import java.util.stream.Collectors;
  *   <li>{@code GET /api/curves?run=R}: ability name to points by step (complete checkpoints of the benchmark
  *       version completed last), each with level, benchmark version, SDS, accuracy, standard error, n and chance</li>
  *   <li>{@code GET /api/alerts?run=R}, {@code GET /api/failures?run=R}</li>
+ *   <li>{@code POST /api/checkpoints}: a CheckpointSaved as JSON, for training jobs that prefer HTTP (the server
+ *       checks the token and Content-Type of every write); checked with the planner's rules first
+ *       ({@link CheckpointIntake}: 422 with the reason); {@code reevaluate=true} schedules a full evaluation again,
+ *       so it needs the token even where anonymous writes are allowed (loopback without {@code web.token})</li>
+ *   <li>{@code GET /} the live page</li>
  * </ul>
  */
-final class ApiRoutes {
+public final class ApiRoutes {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** An answer: HTTP status and the value to write as JSON. */
     record Answer(int status, Object body) {
         static Answer ok(Object body) {
@@ -45,9 +61,31 @@ final class ApiRoutes {
     }
 
     private final AbilityQueries queries;
+    private final CheckpointIntake intake;
 
-    ApiRoutes(AbilityQueries queries) {
+    private ApiRoutes(AbilityQueries queries, CheckpointIntake intake) {
         this.queries = queries;
+        this.intake = intake;
+    }
+
+    /**
+     * Adds the page and API routes to {@code server}.
+     *
+     * @param publisher where POST /api/checkpoints goes; null: the route is not added
+     * @param validator the planner's checks, run on every POST before publishing
+     */
+    public static void addTo(WebServer server, AbilityQueries queries, CheckpointPublisher publisher,
+                             CheckpointValidator validator) {
+        ApiRoutes api = new ApiRoutes(queries, publisher == null ? null : new CheckpointIntake(validator, publisher));
+        WebRoute page = r -> resource("web/index.html", "text/html; charset=utf-8");
+        server.get("/", page).get("/index.html", page);
+        for (String path : List.of("/api/runs", "/api/reports", "/api/curves", "/api/alerts", "/api/failures")) {
+            server.get(path, r -> api.get(path, r.query()).map(a -> WebReply.json(a.status(), a.body()))
+                    .orElseGet(() -> WebReply.error(404, "no such page: " + path)));
+        }
+        if (publisher != null) {
+            server.post("/api/checkpoints", api::postCheckpoint);
+        }
     }
 
     /** The answer to {@code GET path?query}; empty when {@code path} is not one of these routes. */
@@ -133,5 +171,74 @@ final class ApiRoutes {
             out.add(m);
         }
         return out;
+    }
+
+    private WebReply postCheckpoint(WebRequest request) {
+        CheckpointSaved event = parseCheckpoint(request.body());
+        if (event.getReevaluate() && !request.authenticated()) {
+            return WebReply.error(403, "reevaluate=true schedules a full evaluation: it needs the bearer token (set web.token)");
+        }
+        Answer answer = intake.accept(event);
+        return WebReply.json(answer.status(), answer.body());
+    }
+
+    /** Parses the POST body; the error names the field that is wrong. */
+    static CheckpointSaved parseCheckpoint(byte[] body) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new RadarException("body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (n == null || !n.isObject()) {
+            throw new RadarException("body must be a JSON object");
+        }
+        CheckpointSaved.Builder b = CheckpointSaved.newBuilder()
+                .setRunId(text(n, "runId", true))
+                .setStep(number(n, "step"))
+                .setCheckpointUri(text(n, "checkpointUri", true))
+                .setReevaluate(n.path("reevaluate").asBoolean(false));
+        if (n.hasNonNull("tokensSeen")) {
+            b.setTokensSeen(number(n, "tokensSeen"));
+        }
+        Optional.ofNullable(text(n, "benchmark", false)).ifPresent(b::setBenchmark);
+        Optional.ofNullable(text(n, "modelFormat", false)).ifPresent(b::setModelFormat);
+        Map<String, String> attrs = new HashMap<>();
+        n.path("attributes").fields().forEachRemaining(e -> attrs.put(e.getKey(), e.getValue().asText()));
+        return b.setAttributes(attrs).build();
+    }
+
+    private static String text(JsonNode n, String field, boolean required) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new RadarException("missing field '" + field + "'");
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new RadarException("field '" + field + "' must be a string");
+        }
+        return v.asText();
+    }
+
+    private static long number(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            throw new RadarException("missing field '" + field + "'");
+        }
+        if (!v.canConvertToLong() || !v.isIntegralNumber()) {
+            throw new RadarException("field '" + field + "' must be an integer");
+        }
+        return v.asLong();
+    }
+
+    private static WebReply resource(String name, String type) throws IOException {
+        try (InputStream in = ApiRoutes.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                return WebReply.error(500, "missing resource " + name);
+            }
+            return new WebReply(200, type, in.readAllBytes());
+        }
     }
 }

@@ -1,244 +1,221 @@
 package dev.radar.web;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.radar.RadarException;
 import dev.radar.Service;
-import dev.radar.aggregate.AbilityQueries;
-import dev.radar.events.CheckpointSaved;
-import dev.radar.kafka.CheckpointPublisher;
-import dev.radar.checkpoint.CheckpointValidator;
-import dev.radar.metrics.MetricsServer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
+import java.net.BindException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
- * RADAR's web page and REST API (JDK HTTP server; no servlet container needed).
+ * The process's one HTTP server. Components add their routes (the page and API, {@code /metrics}, {@code /health/*});
+ * the server owns what every route shares: timeouts, the connection limit, the bearer token on every write, the JSON
+ * Content-Type on every POST, the body size limit and error replies.
  *
- * <ul>
- *   <li>{@code GET /} the live page; {@code GET /api/...}: JSON from the aggregator's interactive queries
- *       ({@link ApiRoutes})</li>
- *   <li>{@code POST /api/checkpoints}: a CheckpointSaved as JSON, for training jobs that prefer HTTP; protected by
- *       {@code Authorization: Bearer TOKEN} when {@code web.token} is set</li>
- *   <li>{@code GET /metrics} (when a Prometheus registry is given) and {@code GET /health}</li>
- * </ul>
+ * <p>Why Jetty 12 core and not the JDK's HttpServer: the JDK server reads request headers on its worker threads with
+ * no time limit, so four clients that never finish their headers held every thread and the page and API stopped
+ * answering. Jetty parses headers on its selector without holding a request thread, closes a connection idle for
+ * {@code web.idle.timeout.ms} (also mid-headers or mid-body), caps open connections ({@code web.max.connections}) and
+ * header size; the server adds a deadline for the first request's headers ({@code web.header.timeout.ms}); its core API needs no servlet container. (Undertow offers the same but is larger and less maintained.)
  */
 public final class WebServer implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_BODY = 64 * 1024;
+    /** Largest POST body accepted; a checkpoint event is a few hundred bytes. */
+    public static final int MAX_BODY = 64 * 1024;
+    private static final int MAX_HEADER_BYTES = 8 * 1024;
 
     private final WebConfig config;
-    private final CheckpointPublisher publisher;
-    private final PrometheusMeterRegistry prometheus;
-    private final ApiRoutes api;
-    private final CheckpointValidator validator;
-    private HttpServer server;
-    private ExecutorService executor;
+    private final Map<String, WebRoute> reads = new ConcurrentHashMap<>();
+    private final Map<String, WebRoute> writes = new ConcurrentHashMap<>();
+    private Server server;
+    private ServerConnector connector;
 
-    /**
-     * @param publisher  where POST /api/checkpoints goes; null disables the endpoint (503)
-     * @param prometheus registry scraped at /metrics; null disables it
-     */
-    public WebServer(WebConfig config, AbilityQueries queries, CheckpointPublisher publisher,
-                     PrometheusMeterRegistry prometheus) {
-        this(config, queries, publisher, prometheus, new CheckpointValidator(List.of()));
+    public WebServer(WebConfig config) {
+        this.config = config;
     }
 
-    /** @param validator the planner's checks, run on POST /api/checkpoints before publishing (422 when it rejects) */
-    public WebServer(WebConfig config, AbilityQueries queries, CheckpointPublisher publisher,
-                     PrometheusMeterRegistry prometheus, CheckpointValidator validator) {
-        this.api = new ApiRoutes(queries);
-        this.validator = validator;
-        this.config = config;
-        this.publisher = publisher;
-        this.prometheus = prometheus;
+    public WebConfig config() {
+        return config;
+    }
+
+    /** Adds a GET (and HEAD) route for exactly {@code path}. */
+    public WebServer get(String path, WebRoute route) {
+        reads.put(path, route);
+        return this;
+    }
+
+    /** Adds a POST route for exactly {@code path}: a write, so it gets the token and Content-Type checks. */
+    public WebServer post(String path, WebRoute route) {
+        writes.put(path, route);
+        return this;
     }
 
     @Override
     public String name() {
-        return "web";
+        return "http";
     }
 
     @Override
-    public synchronized void start() throws IOException {
+    public synchronized void start() {
         if (server != null) {
             return;
         }
-        server = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 64);
-        executor = Executors.newFixedThreadPool(config.threads(), r -> new Thread(r, "radar-web"));
-        server.setExecutor(executor);
-        server.createContext("/", ex -> handle(ex, this::route));
-        if (prometheus != null) {
-            server.createContext("/metrics", MetricsServer.metricsHandler(prometheus));
+        config.requireSafe(!writes.isEmpty());
+        // Request threads plus Jetty's acceptor and selector; idle connections hold none of them.
+        QueuedThreadPool pool = new QueuedThreadPool(config.threads() + 2, 2);
+        pool.setName("radar-http");
+        pool.setDaemon(true);
+        pool.setReservedThreads(0);
+        Server s = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(false);
+        ServerConnector c = new ServerConnector(s, 1, 1, new HttpConnectionFactory(http));
+        c.setHost(config.bind());
+        c.setPort(config.port());
+        c.setIdleTimeout(config.idleTimeoutMs());
+        c.addBean(new HeaderDeadline(c, config.headerTimeoutMs()));
+        s.addConnector(c);
+        s.addBean(new NetworkConnectionLimit(config.maxConnections(), s));
+        s.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                respond(request, response, callback);
+                return true;
+            }
+        });
+        try {
+            s.start();
+        } catch (Exception e) {
+            stopQuietly(s);
+            if (causedBy(e, BindException.class)) {
+                throw new RadarException("port " + config.port() + " on " + config.bind() + " is already in use (web.port):"
+                        + " stop what holds it or set another port");
+            }
+            throw new RadarException("cannot start the HTTP server on " + config.bind() + ":" + config.port() + ": " + e, e);
         }
-        server.start();
-        LOG.info("web page at {}", url());
+        server = s;
+        connector = c;
+        LOG.debug("HTTP on {}:{} (GET {}, POST {})", config.bind(), port(), reads.keySet(), writes.keySet());
     }
 
+    /** {@code http://host:port/} reachable from this host. */
     public String url() {
-        String host = config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind();
+        String host = config.bind().equals("0.0.0.0") || config.bind().equals("::") ? WebConfig.LOOPBACK : config.bind();
         return "http://" + host + ":" + port() + "/";
     }
 
-    public int port() {
-        return server.getAddress().getPort();
+    /** The bound port (the real one when {@code web.port=0}). */
+    public synchronized int port() {
+        if (connector == null) {
+            throw new RadarException("HTTP server not started");
+        }
+        return connector.getLocalPort();
     }
 
     @Override
     public synchronized void stop() {
         if (server != null) {
-            server.stop(0);
-            executor.shutdownNow();
+            stopQuietly(server);
             server = null;
+            connector = null;
         }
     }
 
-    /** A response: status, content type, body. */
-    private record Reply(int status, String type, byte[] body) {
-        static Reply json(int status, Object value) {
-            try {
-                return new Reply(status, "application/json", JSON.writeValueAsBytes(value));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        static Reply error(int status, String message) {
-            return json(status, Map.of("error", message));
-        }
-    }
-
-    @FunctionalInterface
-    private interface Route {
-        Reply apply(HttpExchange ex) throws IOException;
-    }
-
-    private void handle(HttpExchange ex, Route route) throws IOException {
-        Reply reply;
+    private void respond(Request request, Response response, Callback callback) {
+        String method = request.getMethod();
+        String path = Request.getPathInContext(request);
+        WebReply reply;
         try {
-            reply = route.apply(ex);
+            reply = dispatch(request, method, path);
         } catch (RadarException | IllegalArgumentException e) {
-            reply = Reply.error(400, e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-            reply = Reply.error(500, e.toString());
+            reply = WebReply.error(400, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{} {} failed", method, path, e);
+            reply = WebReply.error(500, e.toString());
         }
-        ex.getResponseHeaders().set("Content-Type", reply.type());
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(reply.body());
-        }
+        response.setStatus(reply.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        boolean head = method.equals("HEAD");
+        response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()), callback);
     }
 
-    private Reply route(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
-        String method = ex.getRequestMethod();
-        if (path.equals("/api/checkpoints")) {
-            return method.equals("POST") ? postCheckpoint(ex) : Reply.error(405, "use POST");
+    private WebReply dispatch(Request request, String method, String path) throws IOException {
+        Map<String, String> query = query(request);
+        boolean authenticated = authorized(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        if (method.equals("POST")) {
+            WebRoute route = writes.get(path);
+            if (route == null) {
+                return reads.containsKey(path) ? WebReply.error(405, "use GET on " + path)
+                        : WebReply.error(404, "no such page: " + path);
+            }
+            if (config.token() != null && !authenticated) {
+                return WebReply.error(401, "missing or wrong bearer token (web.token is set)");
+            }
+            if (!isJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
+                // A form or text/plain POST is a "simple" cross-site request a browser sends without asking: refuse it.
+                return WebReply.error(415, "Content-Type must be application/json");
+            }
+            byte[] body;
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                body = in.readNBytes(MAX_BODY + 1);
+            }
+            if (body.length > MAX_BODY) {
+                return WebReply.error(413, "body larger than " + MAX_BODY + " bytes");
+            }
+            return route.handle(new WebRequest(method, path, query, name -> request.getHeaders().get(name), body,
+                    authenticated));
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            return Reply.error(405, "method " + method + " not allowed on " + path);
+            return WebReply.error(405, "method " + method + " not allowed on " + path);
         }
-        Map<String, String> q = query(ex);
-        return switch (path) {
-            case "/", "/index.html" -> resource("web/index.html", "text/html; charset=utf-8");
-            case "/health" -> Reply.json(200, Map.of("status", "up"));
-            case "/metrics" -> Reply.error(404, "metrics are served on the metrics port (metrics.port)");
-            default -> api.get(path, q).map(a -> Reply.json(a.status(), a.body()))
-                    .orElseGet(() -> Reply.error(404, "no such page: " + path));
-        };
+        WebRoute route = reads.get(path);
+        if (route == null) {
+            return writes.containsKey(path) ? WebReply.error(405, "use POST on " + path)
+                    : WebReply.error(404, "no such page: " + path);
+        }
+        return route.handle(new WebRequest(method, path, query, name -> request.getHeaders().get(name), new byte[0],
+                authenticated));
     }
 
-    private Reply postCheckpoint(HttpExchange ex) throws IOException {
-        if (config.token() != null && !authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
-            return Reply.error(401, "missing or wrong bearer token (web.token is set)");
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
         }
-        if (publisher == null) {
-            return Reply.error(503, "publishing is not enabled on this server");
-        }
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readNBytes(MAX_BODY + 1);
-        }
-        if (body.length > MAX_BODY) {
-            return Reply.error(413, "body larger than " + MAX_BODY + " bytes");
-        }
-        ApiRoutes.Answer answer = new CheckpointIntake(validator, publisher).accept(parseCheckpoint(body));
-        return Reply.json(answer.status(), answer.body());
-    }
-
-    /** Parses the POST body; the error names the field that is wrong. */
-    static CheckpointSaved parseCheckpoint(byte[] body) {
-        JsonNode n;
-        try {
-            n = JSON.readTree(body);
-        } catch (IOException e) {
-            throw new RadarException("body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (n == null || !n.isObject()) {
-            throw new RadarException("body must be a JSON object");
-        }
-        CheckpointSaved.Builder b = CheckpointSaved.newBuilder()
-                .setRunId(text(n, "runId", true))
-                .setStep(number(n, "step", true))
-                .setCheckpointUri(text(n, "checkpointUri", true))
-                .setReevaluate(n.path("reevaluate").asBoolean(false));
-        if (n.hasNonNull("tokensSeen")) {
-            b.setTokensSeen(number(n, "tokensSeen", true));
-        }
-        Optional.ofNullable(text(n, "benchmark", false)).ifPresent(b::setBenchmark);
-        Optional.ofNullable(text(n, "modelFormat", false)).ifPresent(b::setModelFormat);
-        Map<String, String> attrs = new HashMap<>();
-        n.path("attributes").fields().forEachRemaining(e -> attrs.put(e.getKey(), e.getValue().asText()));
-        return b.setAttributes(attrs).build();
-    }
-
-    private static String text(JsonNode n, String field, boolean required) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw new RadarException("missing field '" + field + "'");
-            }
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw new RadarException("field '" + field + "' must be a string");
-        }
-        return v.asText();
-    }
-
-    private static long number(JsonNode n, String field, boolean required) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            throw new RadarException("missing field '" + field + "'");
-        }
-        if (!v.canConvertToLong() || !v.isIntegralNumber()) {
-            throw new RadarException("field '" + field + "' must be an integer");
-        }
-        return v.asLong();
+        int semicolon = contentType.indexOf(';');
+        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+        return media.equals("application/json");
     }
 
     private boolean authorized(String header) {
-        if (header == null || !header.startsWith("Bearer ")) {
+        if (config.token() == null || header == null || !header.startsWith("Bearer ")) {
             return false;
         }
         // constant-time comparison: the token guards who may trigger evaluations
@@ -246,28 +223,45 @@ public final class WebServer implements Service {
                 config.token().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Map<String, String> query(HttpExchange ex) {
+    private static Map<String, String> query(Request request) {
         Map<String, String> out = new HashMap<>();
-        String raw = ex.getRequestURI().getRawQuery();
-        if (raw == null) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            int i = pair.indexOf('=');
-            if (i > 0) {
-                out.put(URLDecoder.decode(pair.substring(0, i), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(i + 1), StandardCharsets.UTF_8));
-            }
+        Fields fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+        for (Fields.Field f : fields) {
+            out.put(f.getName(), f.getValue());
         }
         return out;
     }
 
-    private static Reply resource(String name, String type) throws IOException {
-        try (InputStream in = WebServer.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                return Reply.error(500, "missing resource " + name);
+    /**
+     * Closes a connection whose first request headers are not complete {@code ms} after it opened. The idle timeout
+     * alone does not bound a client that sends one byte just before each timeout; this does, so slow clients cannot
+     * keep all {@code web.max.connections} for long.
+     */
+    private record HeaderDeadline(ServerConnector connector, long ms) implements Connection.Listener {
+        @Override
+        public void onOpened(Connection connection) {
+            connector.getScheduler().schedule(() -> {
+                if (connection.getMessagesIn() == 0 && connection.getEndPoint().isOpen()) {
+                    connection.getEndPoint().close();
+                }
+            }, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
             }
-            return new Reply(200, type, in.readAllBytes());
+        }
+        return false;
+    }
+
+    private static void stopQuietly(Server s) {
+        try {
+            s.stop();
+        } catch (Exception e) {
+            LOG.debug("stopping the HTTP server", e);
         }
     }
 }

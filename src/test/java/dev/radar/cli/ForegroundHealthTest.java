@@ -4,8 +4,10 @@ import dev.radar.config.RadarProperties;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.scoring.worker.ScorerConfig;
 import dev.radar.scoring.worker.ScorerService;
+import dev.radar.testing.TestBroker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
@@ -16,15 +18,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A command whose service stops working ends with a non-zero exit code instead of staying up and "healthy". */
+@Tag("integration")
 class ForegroundHealthTest {
 
     @Test
-    void aScorerThatCannotReachItsBrokerEndsTheCommandNonZero() throws Exception {
-        // Port 9 (discard) has no broker: the transactional producer's initialisation times out and the poll loop
-        // ends. Before the watchdog, the process stayed up with /health 200 and radar_up 1.
+    void aScorerWhoseLoopDiesEndsTheCommandNonZero() throws Exception {
+        // The broker answers (start-up passes), then it refuses the scorer's transaction timeout (above its
+        // transaction.max.timeout.ms) at InitProducerId and the poll loop ends. Before the watchdog, such a process
+        // stayed up with /health 200 and radar_up 1.
         CompletableFuture<Integer> rc = CompletableFuture.supplyAsync(() -> RadarCli.execute("scorer",
-                "-b", "127.0.0.1:9", "-D", "kafka.max.block.ms=1500", "-D", "metrics.port=0", "--id", "health-test"));
-        assertEquals(Foreground.SERVICE_FAILED, rc.get(60, TimeUnit.SECONDS));
+                "-b", TestBroker.get().bootstrapServers(), "-D", "scorer.transaction.timeout.ms=3600000",
+                "-D", "web.port=0", "--id", "health-test-" + System.nanoTime()));
+        assertEquals(Foreground.SERVICE_FAILED, rc.get(120, TimeUnit.SECONDS));
     }
 
     @Test

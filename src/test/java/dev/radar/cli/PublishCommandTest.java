@@ -35,4 +35,16 @@ class PublishCommandTest {
         assertEquals(8_000_000L, found.getTokensSeen());
         assertEquals("web70", found.getAttributes().get("data_mix"));
     }
+
+    @Test
+    void aRelativeCheckpointPathIsSentAbsoluteAsResolvedWhereTheUserRanTheCommand() {
+        KafkaSettings settings = TestBroker.settings();
+        String run = "publish-rel-" + UUID.randomUUID();
+        assertEquals(0, RadarCli.execute("publish", "--run", run, "--step", "3", "--checkpoint", "ckpt/../ckpt/step-3",
+                "-b", settings.bootstrapServers()));
+        CheckpointSaved found = TopicReader.read(settings, Topics.CHECKPOINTS, e -> e.getRunId().equals(run), 1,
+                Duration.ofSeconds(20)).get(0);
+        assertEquals(java.nio.file.Path.of("ckpt/step-3").toAbsolutePath().toString(), found.getCheckpointUri());
+        assertEquals("file:/ckpt/4", PublishCommand.absolute("file:/ckpt/4"), "URIs pass unchanged");
+    }
 }

@@ -1,5 +1,8 @@
 package dev.radar.metrics;
 
+import dev.radar.app.Assembly;
+import dev.radar.web.WebConfig;
+import dev.radar.web.WebServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.radar.events.AbilityReport;
 import org.junit.jupiter.api.Tag;
@@ -45,7 +48,8 @@ class CurveDataPathIT {
         assumeTrue(prometheus != null, "prometheus not installed (Debian package 'prometheus'); skipped");
         Process process = null;
         try (RadarMetrics metrics = RadarMetrics.create();
-             MetricsServer server = new MetricsServer(metrics, MetricsConfig.loopbackAnyPort())) {
+             WebServer server = new WebServer(WebConfig.loopbackAnyPort())
+                     .get("/metrics", Assembly.metricsRoute(metrics, () -> { }))) {
             AbilityGauges gauges = new AbilityGauges(metrics.registry());
             List<AbilityReport> reports = new ArrayList<>(List.of(
                     report("run-c", 1000, true, 1.0, 0.50, 0.40), report("run-c", 2000, true, 1.0, 0.55, 0.42)));

@@ -1,5 +1,8 @@
 package dev.radar.metrics;
 
+import dev.radar.app.Assembly;
+import dev.radar.web.WebConfig;
+import dev.radar.web.WebServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
@@ -43,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A real Prometheus scrapes a radar MetricsServer fed with two runs' reports, a stagnation alert and live scorer,
+ * A real Prometheus scrapes a radar /metrics route fed with two runs' reports, a stagnation alert and live scorer,
  * planner and dead-letter meters; then every dashboard query and alert rule runs through Prometheus' HTTP API.
  * Dashboard queries must return data; alert conditions may be empty when not firing, but each metric selector in
  * them must match a scraped series (a renamed metric or label fails either way).
@@ -62,7 +65,8 @@ class PrometheusQueriesIT {
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
         Process process = null;
         try (RadarMetrics metrics = RadarMetrics.create();
-             MetricsServer server = new MetricsServer(metrics, MetricsConfig.loopbackAnyPort())) {
+             WebServer server = new WebServer(WebConfig.loopbackAnyPort())
+                     .get("/metrics", Assembly.metricsRoute(metrics, () -> { }))) {
             feed(metrics, load);
             server.start();
             int port = freePort();

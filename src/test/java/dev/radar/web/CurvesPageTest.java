@@ -1,5 +1,6 @@
 package dev.radar.web;
 
+import dev.radar.checkpoint.CheckpointValidator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.radar.aggregate.AggregatorConfig;
@@ -96,7 +97,8 @@ class CurvesPageTest {
         dead.pipeInput("run-a/21000", DeadLetter.newBuilder().setComponent("planner").setSourceTopic(Topics.CHECKPOINTS.name())
                 .setReason("checkpoint-not-loadable").setDetail("no radar-model.json or supported HF checkpoint in /ckpt/run-a/21000")
                 .setRunId("run-a").setStep(21_000L).setFailedAtMs(5).build());
-        web = new WebServer(new WebConfig("127.0.0.1", 0, null, 2), new StoreQueries(driver::getKeyValueStore), null, null);
+        web = new WebServer(WebConfig.loopbackAnyPort());
+        ApiRoutes.addTo(web, new StoreQueries(driver::getKeyValueStore), null, new CheckpointValidator(List.of()));
         web.start();
         base = web.url();
     }

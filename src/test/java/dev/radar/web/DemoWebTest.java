@@ -1,5 +1,6 @@
 package dev.radar.web;
 
+import dev.radar.checkpoint.CheckpointValidator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.radar.config.RadarProperties;
@@ -119,7 +120,8 @@ class DemoWebTest {
         KafkaSettings kafka = new KafkaSettings(RadarProperties.of(java.util.Map.of(
                 KafkaSettings.BOOTSTRAP, demoBootstrap())));
         try (CheckpointPublisher publisher = new CheckpointPublisher(kafka, "web-test")) {
-            WebServer web = new WebServer(new WebConfig("127.0.0.1", 0, "s3cret", 2), demo.aggregator(), publisher, null);
+            WebServer web = new WebServer(WebConfig.loopbackAnyPort().withToken("s3cret"));
+            ApiRoutes.addTo(web, demo.aggregator(), publisher, new CheckpointValidator(java.util.List.of()));
             web.start();
             try {
                 String url = web.url() + "api/checkpoints";

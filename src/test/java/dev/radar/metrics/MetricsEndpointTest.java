@@ -1,5 +1,8 @@
 package dev.radar.metrics;
 
+import dev.radar.app.Assembly;
+import dev.radar.web.WebConfig;
+import dev.radar.web.WebServer;
 import dev.radar.config.RadarProperties;
 import dev.radar.events.AlertKind;
 import org.junit.jupiter.api.Test;
@@ -11,19 +14,17 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.radar.metrics.ReportFixtures.alert;
 import static dev.radar.metrics.ReportFixtures.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class MetricsServerTest {
+/** {@code /metrics} as the process's HTTP server serves it: every pinned name, Prometheus text format. */
+class MetricsEndpointTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private HttpResponse<String> get(MetricsServer server, String path) throws Exception {
+    private HttpResponse<String> get(WebServer server, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -31,7 +32,8 @@ class MetricsServerTest {
     @Test
     void servesEveryPinnedNameInPrometheusTextFormat() throws Exception {
         try (RadarMetrics metrics = RadarMetrics.create();
-             MetricsServer server = new MetricsServer(metrics, MetricsConfig.loopbackAnyPort())) {
+             WebServer server = new WebServer(WebConfig.loopbackAnyPort())
+                     .get("/metrics", Assembly.metricsRoute(metrics, () -> { }))) {
             new AbilityGauges(metrics.registry()).update(
                     List.of(report("a", 1000, true, 1.0, 0.75, 0.5), report("a", 2000, false, 0.5, 0, 0)),
                     List.of(alert("a", "reasoning", 1000, AlertKind.STAGNATION)));
@@ -41,7 +43,7 @@ class MetricsServerTest {
 
             HttpResponse<String> res = get(server, "/metrics");
             assertEquals(200, res.statusCode());
-            assertEquals(MetricsServer.CONTENT_TYPE, res.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(RadarMetrics.CONTENT_TYPE, res.headers().firstValue("Content-Type").orElseThrow());
             String body = res.body();
             for (String line : List.of(
                     "radar_ability_sds{ability=\"perception\",level=\"ability\",run=\"a\"} 0.75",
@@ -73,31 +75,10 @@ class MetricsServerTest {
     }
 
     @Test
-    void healthReflectsTheSupplierAndStopIsIdempotent() throws Exception {
-        AtomicBoolean ok = new AtomicBoolean(true);
-        try (RadarMetrics metrics = new RadarMetrics(false)) {
-            MetricsServer server = new MetricsServer(metrics, MetricsConfig.loopbackAnyPort(), ok::get);
-            server.start();
-            assertEquals(200, get(server, "/health").statusCode());
-            ok.set(false);
-            HttpResponse<String> down = get(server, "/health");
-            assertEquals(503, down.statusCode());
-            assertTrue(down.body().contains("DOWN"));
-            assertFalse(get(server, "/metrics").body().contains("jvm_"), "JVM binders off");
-            server.stop();
-            server.stop();
-        }
-    }
-
-    @Test
     void configKeysAndDefaults() {
         MetricsConfig d = MetricsConfig.from(RadarProperties.empty());
-        assertEquals(9404, d.port());
-        assertEquals("0.0.0.0", d.host());
         assertTrue(d.enabled() && d.jvmMetrics());
-        MetricsConfig c = MetricsConfig.from(RadarProperties.of(Map.of("metrics.port", "0", "metrics.host", "127.0.0.1",
-                "metrics.jvm", "false", "metrics.enabled", "false")));
-        assertEquals(new MetricsConfig(false, "127.0.0.1", 0, false), c);
-        assertThrows(RuntimeException.class, () -> MetricsConfig.from(RadarProperties.of(Map.of("metrics.port", "70000"))));
+        MetricsConfig c = MetricsConfig.from(RadarProperties.of(Map.of("metrics.jvm", "false", "metrics.enabled", "false")));
+        assertEquals(new MetricsConfig(false, false), c);
     }
 }

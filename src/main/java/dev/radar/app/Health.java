@@ -1,0 +1,104 @@
+package dev.radar.app;
+
+import dev.radar.Service;
+import dev.radar.metrics.RadarMetrics;
+import dev.radar.web.WebReply;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Live and ready state of a process's components, from their real state rather than "the process is up".
+ * <ul>
+ *   <li>live: every started component can still work ({@link Service#healthy()}: its loop runs, its Streams client is
+ *       not dead). A process that is not live exits non-zero (the command line's watchdog), so it is restarted.</li>
+ *   <li>ready: live, every component started, and each one's own readiness (e.g. the aggregator's Streams client
+ *       RUNNING, not rebalancing or restoring). {@code radar_up{component}} is 1 exactly while the component is ready.</li>
+ * </ul>
+ */
+public final class Health {
+    private record Entry(Service service, String component, BooleanSupplier ready) {
+    }
+
+    private final RadarMetrics metrics;
+    private final List<Entry> entries = new CopyOnWriteArrayList<>();
+    private volatile boolean allStarted;
+    private volatile boolean stopping;
+
+    Health(RadarMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Watches a started component; {@code ready} adds to its own {@link Service#ready()} (all must hold). */
+    void add(Service service, BooleanSupplier ready) {
+        entries.add(new Entry(service, component(service), ready));
+    }
+
+    void allStarted() {
+        allStarted = true;
+    }
+
+    void stopping() {
+        stopping = true;
+        entries.forEach(e -> metrics.markDown(e.component()));
+    }
+
+    /** Every started component can still work. */
+    public boolean live() {
+        return entries.stream().allMatch(e -> e.service().healthy());
+    }
+
+    /** The first component that is no longer live, for the exit message; null when all are. */
+    public String deadComponent() {
+        return entries.stream().filter(e -> !e.service().healthy()).map(e -> e.service().name()).findFirst().orElse(null);
+    }
+
+    /** Evaluates every component's readiness now and sets {@code radar_up} from it; true when all are ready. */
+    public boolean ready() {
+        return update().values().stream().allMatch(Boolean::booleanValue) && allStarted && !stopping;
+    }
+
+    private Map<String, Boolean> update() {
+        Map<String, Boolean> byComponent = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            boolean ok = !stopping && e.service().healthy() && e.service().ready() && e.ready().getAsBoolean();
+            byComponent.merge(e.component(), ok, Boolean::logicalAnd);
+        }
+        byComponent.forEach((c, ok) -> {
+            if (ok) {
+                metrics.markUp(c);
+            } else {
+                metrics.markDown(c);
+            }
+        });
+        return byComponent;
+    }
+
+    /** {@code /health/live}: 200 or 503 with each component's state. */
+    WebReply liveReply() {
+        Map<String, String> components = new LinkedHashMap<>();
+        entries.forEach(e -> components.merge(e.component(), e.service().healthy() ? "UP" : "DOWN",
+                (a, b) -> a.equals("UP") ? b : a));
+        boolean ok = live();
+        return WebReply.json(ok ? 200 : 503, Map.of("status", ok ? "UP" : "DOWN", "components", components));
+    }
+
+    /** {@code /health/ready} (and {@code /health}): 200 or 503 with each component's state. */
+    WebReply readyReply() {
+        Map<String, String> components = new LinkedHashMap<>();
+        update().forEach((c, ok) -> components.put(c, ok ? "UP" : "DOWN"));
+        boolean ok = components.values().stream().allMatch("UP"::equals) && allStarted && !stopping;
+        return WebReply.json(ok ? 200 : 503, Map.of("status", ok ? "UP" : allStarted ? "DOWN" : "STARTING",
+                "components", components));
+    }
+
+    /** {@code scorer:gpu-3} reports as component {@code scorer}: label values stay bounded. */
+    static String component(Service s) {
+        String n = s.name();
+        int colon = n.indexOf(':');
+        return colon < 0 ? n : n.substring(0, colon);
+    }
+}
