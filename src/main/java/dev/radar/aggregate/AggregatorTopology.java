@@ -30,7 +30,9 @@ import java.util.function.Function;
  * <pre>
  * radar.sample-scores ─decode─┐                  ┌─▶ radar.dead-letters (undecodable / invalid records)
  * radar.evaluations ──decode──┴─ merge ─ split ──┤
- *                                                └─▶ CheckpointAggregator (stores: checkpoints, seen samples, reports)
+ *                                                └─▶ CheckpointAggregator (stores: checkpoints, seen samples, reports,
+ *                                                      │                    report history, deadlines)
+ *                                                      ├─▶ radar.dead-letters (unknown evaluation, sealed evaluation)
  *                                                      │ AbilityReport (partial, rate-limited; complete)
  *                                                      ├─▶ radar.ability-reports (key runId/step/benchmarkVersion)
  *                                                      └─ complete only, re-keyed by runId ─ repartition
@@ -40,11 +42,15 @@ import java.util.function.Function;
  * curves need every checkpoint of a run in one place, hence the repartition by runId.
  */
 public final class AggregatorTopology {
-    /** Per (run, step, benchmark version) running totals. */
+    /** Per evaluation (run, step, benchmark version, evaluation id) running totals. */
     public static final String CHECKPOINT_STORE = "aggregator-checkpoints";
+    /** Latest report of every evaluation, current or superseded, key {@code runId/step/version/evaluationId}. */
+    public static final String HISTORY_STORE = "aggregator-report-history";
+    /** Deadlines (record time) of evaluations held unplanned or complete and not yet sealed. */
+    static final String DEADLINE_STORE = "aggregator-deadlines";
     /** Seen (evaluationId, task, sampleId), in chunks per checkpoint: the dedupe set (see {@link SeenSamples}). */
     public static final String SEEN_STORE = "aggregator-seen-chunks";
-    /** Latest emitted AbilityReport per report key (queries). */
+    /** Latest AbilityReport of each step's current evaluation, per report key {@code runId/step/version} (queries). */
     public static final String REPORT_STORE = "aggregator-reports";
     /** Per run: completed checkpoints by step, per benchmark version, and the stagnation flag. */
     public static final String CURVE_STORE = "aggregator-curves";
@@ -59,6 +65,8 @@ public final class AggregatorTopology {
         builder.addStateStore(store(CHECKPOINT_STORE, StateSerdes.checkpoint()));
         builder.addStateStore(store(SEEN_STORE, Serdes.ByteArray()));
         builder.addStateStore(store(REPORT_STORE, Topics.ABILITY_REPORTS.valueSerde()));
+        builder.addStateStore(store(HISTORY_STORE, Topics.ABILITY_REPORTS.valueSerde()));
+        builder.addStateStore(store(DEADLINE_STORE, Serdes.Long()));
         builder.addStateStore(store(CURVE_STORE, StateSerdes.curves()));
         builder.addStateStore(store(ALERT_STORE, StateSerdes.avroList(AbilityAlert.class)));
 
@@ -73,9 +81,17 @@ public final class AggregatorTopology {
                 .mapValues(v -> (DeadLetter) v, Named.as("as-dead-letter"))
                 .to(Topics.DEAD_LETTERS.name(), produced(Topics.DEAD_LETTERS));
 
-        KStream<String, AbilityReport> reports = branches.get("input-events")
+        Map<String, KStream<String, SpecificRecord>> aggregated = branches.get("input-events")
                 .process(() -> new CheckpointAggregator(cfg), Named.as("checkpoint-aggregator"),
-                        CHECKPOINT_STORE, SEEN_STORE, REPORT_STORE);
+                        CHECKPOINT_STORE, SEEN_STORE, REPORT_STORE, HISTORY_STORE, DEADLINE_STORE)
+                .split(Named.as("aggregated-"))
+                .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead"))
+                .defaultBranch(Branched.as("reports"));
+        aggregated.get("aggregated-dead")
+                .mapValues(v -> (DeadLetter) v, Named.as("aggregated-as-dead-letter"))
+                .to(Topics.DEAD_LETTERS.name(), produced(Topics.DEAD_LETTERS));
+        KStream<String, AbilityReport> reports = aggregated.get("aggregated-reports")
+                .mapValues(v -> (AbilityReport) v, Named.as("as-report"));
         reports.to(Topics.ABILITY_REPORTS.name(), produced(Topics.ABILITY_REPORTS));
 
         reports.filter((k, r) -> r.getComplete(), Named.as("complete-reports"))
