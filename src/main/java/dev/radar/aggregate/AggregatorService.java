@@ -5,8 +5,10 @@ import dev.radar.RadarException;
 import dev.radar.Service;
 import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
+import dev.radar.kafka.KafkaMeterFilter;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicAdmin;
+import dev.radar.metrics.RadarMetrics;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -43,6 +45,8 @@ public final class AggregatorService implements Service, AbilityQueries {
     private final ReplicaQueries replicas;
     private volatile KafkaStreams streams;
     private ReplicaEndpoint endpoint;
+    private RadarMetrics metrics;
+    private AutoCloseable streamsMetrics;
 
     public AggregatorService(KafkaSettings kafka, AggregatorConfig cfg) {
         this.kafka = kafka;
@@ -50,6 +54,16 @@ public final class AggregatorService implements Service, AbilityQueries {
         this.replicas = cfg.replicaEndpoint().isEmpty() ? null
                 : new ReplicaQueries(local, this::localHistory, this::otherReplicas, Duration.ofSeconds(5));
         this.queries = replicas == null ? local : replicas;
+    }
+
+    /**
+     * Exports the Kafka Streams metrics (its embedded consumers' lag per partition, producers, tasks, stores) into
+     * {@code metrics} from the next {@link #start}.
+     */
+    public synchronized void bindMetrics(RadarMetrics metrics) {
+        // Before any Kafka meter exists: names and HELP lines fit Prometheus' conventions (promtool check metrics).
+        metrics.registry().config().meterFilter(KafkaMeterFilter.INSTANCE);
+        this.metrics = metrics;
     }
 
     @Override
@@ -82,6 +96,9 @@ public final class AggregatorService implements Service, AbilityQueries {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         s.setStateListener((now, before) -> LOG.info("aggregator {} -> {}", before, now));
+        if (metrics != null) {
+            streamsMetrics = metrics.bindKafkaStreams(s);
+        }
         s.start();
         streams = s;
         long deadline = System.currentTimeMillis() + cfg.startTimeoutMs();
@@ -109,6 +126,14 @@ public final class AggregatorService implements Service, AbilityQueries {
             return;
         }
         streams = null;
+        if (streamsMetrics != null) {
+            try {
+                streamsMetrics.close();
+            } catch (Exception e) {
+                LOG.debug("closing the Kafka Streams metrics: {}", e.toString());
+            }
+            streamsMetrics = null;
+        }
         // Leave the group: another instance (or this one restarted) takes the tasks over at once instead of after
         // the session timeout; local state stays valid (a clean close writes its checkpoint).
         s.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

@@ -62,6 +62,7 @@ public final class AggregatorCommand implements Callable<Integer> {
             timer.scheduleAtFixedRate(() -> logProgress(aggregator), progressSeconds, progressSeconds, TimeUnit.SECONDS);
         }
         return Foreground.run(props, metrics -> {
+            aggregator.bindMetrics(metrics);
             List<Service> services = new ArrayList<>(List.of(aggregator,
                     new AbilityGaugeRefresher(aggregator, new AbilityGauges(metrics.registry()),
                             props.getLong("metrics.refresh.ms", 5000))));
