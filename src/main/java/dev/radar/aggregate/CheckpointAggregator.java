@@ -235,7 +235,7 @@ final class CheckpointAggregator implements Processor<String, SpecificRecord, St
         List<String> keys = new ArrayList<>(unreported);
         for (String key : keys) {
             CheckpointState state = checkpoints.get(key);
-            if (state == null || !state.planned) {
+            if (state == null || !state.planned || state.sealed) { // a sealed state's report is final
                 unreported.remove(key);
                 continue;
             }
