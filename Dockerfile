@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1.7
 # RADAR image: every component (planner, aggregator, scorer, web, watch) is `./radar <command>`.
 #
-#   docker build -t radar .                                   # CPU: libtorch comes from the Maven natives jar
-#   docker build -t radar:gpu \                               # GPU scorers (see below)
+#   docker compose build                                      # both images, named as in .env (RADAR_IMAGE, RADAR_GPU_IMAGE)
+#   docker build -t "$RADAR_IMAGE" .                          # CPU: libtorch comes from the Maven natives jar
+#   docker build -t "$RADAR_GPU_IMAGE" \                      # GPU scorers (see below)
 #     --build-arg RUNTIME_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu22.04 --build-arg TORCH_FLAVOR=cu128 .
+# Push both to the registry named in .env and deploy/k8s/kustomization.yaml (the one place for image references).
 #
 # GPU: Maven Central has no CUDA natives jar for libtorch 2.7.1 (pytorch-native-cu124 stops at 2.5.1), so with
 # TORCH_FLAVOR != cpu the build stage lets DJL fetch the CUDA libtorch of the same version once, into the image's
@@ -36,7 +38,11 @@ ARG TORCH_FLAVOR=cpu
 RUN if ! command -v java >/dev/null 2>&1; then \
       apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless bash \
       && rm -rf /var/lib/apt/lists/*; fi \
- && useradd --system --uid 10001 --create-home --home-dir /opt/radar radar
+ && groupadd --system --gid 10001 radar \
+ && useradd --system --uid 10001 --gid 10001 --create-home --home-dir /opt/radar radar \
+ && mkdir -p /var/lib/radar/aggregator && chown -R radar:radar /var/lib/radar
+# /var/lib/radar/aggregator: the aggregator's state dir (RADAR_AGGREGATOR_STATE_DIR in compose and k8s), created
+# here owned by radar so that a fresh volume mounted there starts writable (k8s adds fsGroup 10001 for the same).
 WORKDIR /opt/radar
 COPY --from=build /src/target/lib target/lib
 COPY --from=build /src/target/classes target/classes

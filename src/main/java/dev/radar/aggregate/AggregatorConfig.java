@@ -28,13 +28,25 @@ import java.util.Properties;
  *   <tr><td>aggregator.stagnation.min.samples</td><td>100</td><td>no stagnation verdict while a checkpoint of the window has fewer scored samples of perception or reasoning</td></tr>
  *   <tr><td>aggregator.curve.max.steps</td><td>1000</td><td>completed checkpoints kept per run and benchmark version (oldest steps dropped)</td></tr>
  *   <tr><td>aggregator.alerts.max</td><td>100</td><td>recent alerts kept per run for queries</td></tr>
+ *   <tr><td>aggregator.unplanned.hold.ms</td><td>3600000</td><td>how long (in record time) scores of an evaluation whose plan has not arrived are held; then they are dead-lettered as unknown-evaluation and dropped, so a score for an evaluation never planned leaves no run behind</td></tr>
+ *   <tr><td>aggregator.seen.retention.ms</td><td>3600000</td><td>how long (in record time) after completion the sample ids of an evaluation are kept for dedupe; then the evaluation is sealed (totals kept, ids dropped) and any later sample of it is dead-lettered as evaluation-sealed. 0 = seal at completion</td></tr>
+ *   <tr><td>aggregator.maintenance.interval.ms</td><td>10000</td><td>how often (in record time) held and completed evaluations are checked against the two limits above</td></tr>
+ *   <tr><td>aggregator.start.timeout.ms</td><td>120000</td><td>how long start-up waits for the Streams client to reach RUNNING (state restore included) before giving up</td></tr>
+ *   <tr><td>aggregator.standby.replicas</td><td>1</td><td>warm copies of each task's state on other instances (Kafka Streams num.standby.replicas), so a replica takes over without a full restore; without a second instance nothing is kept</td></tr>
+ *   <tr><td>aggregator.instance.id</td><td>(none)</td><td>static group membership (group.instance.id, per stream thread suffixed by Kafka Streams): a restarted instance with the same id gets its tasks back without a rebalance. Must be unique per instance (e.g. the pod name of a StatefulSet)</td></tr>
+ *   <tr><td>aggregator.session.timeout.ms</td><td>10000</td><td>consumer session timeout: how long a killed instance holds its tasks before others take them over</td></tr>
+ *   <tr><td>aggregator.replica.endpoint</td><td>(none)</td><td>host:port at which the other replicas reach this one's stores (Kafka Streams application.server); this instance serves its local stores there. Unset = a single instance answering from its own stores</td></tr>
+ *   <tr><td>aggregator.replica.bind</td><td>the endpoint's host</td><td>address the replica query server listens on (e.g. 0.0.0.0 in a container whose endpoint is its pod DNS name)</td></tr>
  *   <tr><td>aggregator.live.max</td><td>256</td><td>live state objects kept in memory per task: checkpoint states with their seen sample ids, and run curves; older ones are reloaded from the stores on use</td></tr>
  * </table>
  */
 public record AggregatorConfig(String applicationId, Path stateDir, int threads, long commitIntervalMs,
                                long cacheMaxBytes, long reportIntervalMs, int reportEverySamples,
                                int stagnationWindow, double stagnationMinGain, double stderrFactor,
-                               double perceptionMinGain, int stagnationMinSamples, int curveMaxSteps, int alertsMax, int liveMax) {
+                               double perceptionMinGain, int stagnationMinSamples, int curveMaxSteps, int alertsMax,
+                               int liveMax, long unplannedHoldMs, long seenRetentionMs, long maintenanceIntervalMs,
+                               long startTimeoutMs, int standbyReplicas, String instanceId, int sessionTimeoutMs,
+                               String replicaEndpoint, String replicaBind) {
 
     public static final String PREFIX = "aggregator.";
 
@@ -48,6 +60,15 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
         if (threads < 1 || reportIntervalMs < 0 || reportEverySamples < 0 || alertsMax < 1 || liveMax < 1) {
             throw new IllegalArgumentException(
                     "aggregator settings out of range: threads >= 1, intervals >= 0, alerts.max >= 1, live.max >= 1");
+        }
+        if (unplannedHoldMs < 1 || seenRetentionMs < 0 || maintenanceIntervalMs < 1 || startTimeoutMs < 1
+                || standbyReplicas < 0 || sessionTimeoutMs < 1) {
+            throw new IllegalArgumentException("aggregator settings out of range: unplanned.hold.ms, "
+                    + "maintenance.interval.ms, start.timeout.ms, session.timeout.ms >= 1; seen.retention.ms, "
+                    + "standby.replicas >= 0");
+        }
+        if (!replicaEndpoint.isEmpty() && !replicaEndpoint.matches("[^:\\s]+:\\d{1,5}")) {
+            throw new IllegalArgumentException("aggregator.replica.endpoint must be host:port, was '" + replicaEndpoint + "'");
         }
     }
 
@@ -71,7 +92,25 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
                 p.getInt(PREFIX + "stagnation.min.samples", 100),
                 p.getInt(PREFIX + "curve.max.steps", 1000),
                 p.getInt(PREFIX + "alerts.max", 100),
-                p.getInt(PREFIX + "live.max", 256));
+                p.getInt(PREFIX + "live.max", 256),
+                p.getLong(PREFIX + "unplanned.hold.ms", 3_600_000L),
+                p.getLong(PREFIX + "seen.retention.ms", 3_600_000L),
+                p.getLong(PREFIX + "maintenance.interval.ms", 10_000L),
+                p.getLong(PREFIX + "start.timeout.ms", 120_000L),
+                p.getInt(PREFIX + "standby.replicas", 1),
+                p.get(PREFIX + "instance.id", "").trim(),
+                p.getInt(PREFIX + "session.timeout.ms", 10_000),
+                p.get(PREFIX + "replica.endpoint", "").trim(),
+                p.get(PREFIX + "replica.bind", "").trim());
+    }
+
+    /** Host of {@link #replicaEndpoint}, port of it: where the replica query server listens. */
+    String replicaBindHost() {
+        return replicaBind.isEmpty() ? replicaEndpoint.substring(0, replicaEndpoint.lastIndexOf(':')) : replicaBind;
+    }
+
+    int replicaPort() {
+        return Integer.parseInt(replicaEndpoint.substring(replicaEndpoint.lastIndexOf(':') + 1));
     }
 
     /** Kafka Streams properties: every {@code kafka.*} client setting plus the aggregator's own, exactly-once. */
@@ -92,6 +131,18 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
         p.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);
         // A new application reads the whole history: scores produced before it started must count.
         p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
+        p.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
+        // The heartbeat must fit several times into the session, or a shorter session only causes false expiries.
+        p.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                Math.max(500, sessionTimeoutMs / 4));
+        if (!instanceId.isEmpty()) {
+            // Kafka Streams suffixes it per stream thread (-1, -2...), so one key serves every thread.
+            p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        }
+        if (!replicaEndpoint.isEmpty()) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, replicaEndpoint);
+        }
         return p;
     }
 }

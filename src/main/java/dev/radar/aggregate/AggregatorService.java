@@ -5,12 +5,17 @@ import dev.radar.RadarException;
 import dev.radar.Service;
 import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
+import dev.radar.kafka.KafkaMeterFilter;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicAdmin;
+import dev.radar.metrics.RadarMetrics;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsNotStartedException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -18,25 +23,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs the aggregator topology as a Kafka Streams application (exactly-once) and answers {@link AbilityQueries}
- * from its local stores.
+ * Runs the aggregator topology as a Kafka Streams application (exactly-once) and answers {@link AbilityQueries}:
+ * from its local stores when it runs alone, or, with {@code aggregator.replica.endpoint} set, from the stores of
+ * every replica ({@link ReplicaQueries}), serving its own to the others ({@link ReplicaEndpoint}), so any replica
+ * behind one Service answers with the full view.
  */
 public final class AggregatorService implements Service, AbilityQueries {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatorService.class);
 
     private final KafkaSettings kafka;
     private final AggregatorConfig cfg;
-    private final StoreQueries queries = new StoreQueries(this::lookup);
+    private final StoreQueries local = new StoreQueries(this::lookup);
+    /** Local answers, or those of every replica. */
+    private final AbilityQueries queries;
+    private final ReplicaQueries replicas;
     private volatile KafkaStreams streams;
+    private ReplicaEndpoint endpoint;
+    private RadarMetrics metrics;
+    private AutoCloseable streamsMetrics;
 
     public AggregatorService(KafkaSettings kafka, AggregatorConfig cfg) {
         this.kafka = kafka;
         this.cfg = cfg;
+        this.replicas = cfg.replicaEndpoint().isEmpty() ? null
+                : new ReplicaQueries(local, this::localHistory, this::otherReplicas, Duration.ofSeconds(5));
+        this.queries = replicas == null ? local : replicas;
+    }
+
+    /**
+     * Exports the Kafka Streams metrics (its embedded consumers' lag per partition, producers, tasks, stores) into
+     * {@code metrics} from the next {@link #start}.
+     */
+    public synchronized void bindMetrics(RadarMetrics metrics) {
+        // Before any Kafka meter exists: names and HELP lines fit Prometheus' conventions (promtool check metrics).
+        metrics.registry().config().meterFilter(KafkaMeterFilter.INSTANCE);
+        this.metrics = metrics;
     }
 
     @Override
@@ -44,13 +71,19 @@ public final class AggregatorService implements Service, AbilityQueries {
         return "aggregator";
     }
 
-    /** Creates missing topics, starts the application and waits (up to 60 s) until it is RUNNING. */
+    /**
+     * Creates missing topics, starts the application and waits (up to {@code aggregator.start.timeout.ms}) until it
+     * is RUNNING; with replicas, first opens the endpoint the other replicas query.
+     */
     @Override
     public synchronized void start() {
         if (streams != null) {
             return;
         }
         TopicAdmin.ensureTopics(kafka);
+        if (replicas != null && endpoint == null) {
+            endpoint = new ReplicaEndpoint(cfg.replicaBindHost(), cfg.replicaPort(), local, this::localHistory);
+        }
         KafkaStreams s = new KafkaStreams(AggregatorTopology.build(cfg), cfg.streamsProperties(kafka));
         s.setUncaughtExceptionHandler(e -> {
             if (FatalErrors.isFatal(e)) {
@@ -63,14 +96,19 @@ public final class AggregatorService implements Service, AbilityQueries {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         s.setStateListener((now, before) -> LOG.info("aggregator {} -> {}", before, now));
+        if (metrics != null) {
+            streamsMetrics = metrics.bindKafkaStreams(s);
+        }
         s.start();
         streams = s;
-        long deadline = System.currentTimeMillis() + 60_000;
+        long deadline = System.currentTimeMillis() + cfg.startTimeoutMs();
         while (s.state() != KafkaStreams.State.RUNNING) {
             if (s.state() == KafkaStreams.State.ERROR || s.state() == KafkaStreams.State.NOT_RUNNING
                     || System.currentTimeMillis() > deadline) {
+                KafkaStreams.State state = s.state();
                 stop();
-                throw new RadarException("aggregator did not reach RUNNING (state " + s.state() + ") on " + kafka.bootstrapServers());
+                throw new RadarException("aggregator did not reach RUNNING within aggregator.start.timeout.ms="
+                        + cfg.startTimeoutMs() + " (state " + state + ") on " + kafka.bootstrapServers());
             }
             sleep(50);
         }
@@ -79,11 +117,23 @@ public final class AggregatorService implements Service, AbilityQueries {
 
     @Override
     public synchronized void stop() {
+        if (endpoint != null) {
+            endpoint.close();
+            endpoint = null;
+        }
         KafkaStreams s = streams;
         if (s == null) {
             return;
         }
         streams = null;
+        if (streamsMetrics != null) {
+            try {
+                streamsMetrics.close();
+            } catch (Exception e) {
+                LOG.debug("closing the Kafka Streams metrics: {}", e.toString());
+            }
+            streamsMetrics = null;
+        }
         // Leave the group: another instance (or this one restarted) takes the tasks over at once instead of after
         // the session timeout; local state stays valid (a clean close writes its checkpoint).
         s.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
@@ -113,6 +163,38 @@ public final class AggregatorService implements Service, AbilityQueries {
             LOG.debug("store {} not queryable now: {}", store, e.getMessage());
             return null;
         }
+    }
+
+    /** This replica's own answers, from its local stores only (tests compare them with the full view). */
+    AbilityQueries local() {
+        return local;
+    }
+
+    /** The other replicas' endpoints, as Kafka Streams knows them now (empty before the first rebalance). */
+    private Collection<HostInfo> otherReplicas() {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return List.of();
+        }
+        HostInfo self = HostInfo.buildFromEndpoint(cfg.replicaEndpoint());
+        try {
+            return s.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo).filter(h -> !h.equals(self)).toList();
+        } catch (StreamsNotStartedException e) {
+            return List.of();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<AbilityReport> localHistory(String runId) {
+        return EvaluationHistory.of((ReadOnlyKeyValueStore<String, AbilityReport>) lookup(AggregatorTopology.HISTORY_STORE), runId);
+    }
+
+    /**
+     * Every evaluation of the run (current and replaced ones; see {@link EvaluationHistory}), over all replicas,
+     * ordered by step, version and evaluation id.
+     */
+    public List<AbilityReport> history(String runId) {
+        return guarded(() -> replicas == null ? localHistory(runId) : replicas.history(runId), List.of());
     }
 
     @Override

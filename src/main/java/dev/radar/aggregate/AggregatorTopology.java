@@ -31,7 +31,9 @@ import java.util.function.Function;
  * <pre>
  * radar.sample-scores ─decode─┐                  ┌─▶ radar.dead-letters (undecodable / invalid records)
  * radar.evaluations ──decode──┴─ merge ─ split ──┤
- *                                                └─▶ CheckpointAggregator (stores: checkpoints, seen samples, reports)
+ *                                                └─▶ CheckpointAggregator (stores: checkpoints, seen samples, reports,
+ *                                                      │                    report history, deadlines)
+ *                                                      ├─▶ radar.dead-letters (unknown evaluation, sealed evaluation)
  *                                                      │ AbilityReport (partial, rate-limited; complete)
  *                                                      ├─▶ radar.ability-reports (key runId/step/benchmarkVersion)
  *                                                      └─ re-keyed by runId ─┐
@@ -44,11 +46,15 @@ import java.util.function.Function;
  * scorers, so that a checkpoint that failed shows as failed, with its reason, instead of as 0%.
  */
 public final class AggregatorTopology {
-    /** Per (run, step, benchmark version) running totals. */
+    /** Per evaluation (run, step, benchmark version, evaluation id) running totals. */
     public static final String CHECKPOINT_STORE = "aggregator-checkpoints";
+    /** Latest report of every evaluation, current or superseded, key {@code runId/step/version/evaluationId}. */
+    public static final String HISTORY_STORE = "aggregator-report-history";
+    /** Deadlines (record time) of evaluations held unplanned or complete and not yet sealed. */
+    static final String DEADLINE_STORE = "aggregator-deadlines";
     /** Seen (evaluationId, task, sampleId), in chunks per checkpoint: the dedupe set (see {@link SeenSamples}). */
     public static final String SEEN_STORE = "aggregator-seen-chunks";
-    /** Latest emitted AbilityReport per report key (queries). */
+    /** Latest AbilityReport of each step's current evaluation, per report key {@code runId/step/version} (queries). */
     public static final String REPORT_STORE = "aggregator-reports";
     /** Per run: completed checkpoints by step, per benchmark version, and the stagnation flag. */
     public static final String CURVE_STORE = "aggregator-curves";
@@ -67,6 +73,8 @@ public final class AggregatorTopology {
         builder.addStateStore(store(CHECKPOINT_STORE, StateSerdes.checkpoint()));
         builder.addStateStore(store(SEEN_STORE, Serdes.ByteArray()));
         builder.addStateStore(store(REPORT_STORE, Topics.ABILITY_REPORTS.valueSerde()));
+        builder.addStateStore(store(HISTORY_STORE, Topics.ABILITY_REPORTS.valueSerde()));
+        builder.addStateStore(store(DEADLINE_STORE, Serdes.Long()));
         builder.addStateStore(store(CURVE_STORE, StateSerdes.curves()));
         builder.addStateStore(store(ALERT_STORE, StateSerdes.avroList(AbilityAlert.class)));
         builder.addStateStore(store(FAILURE_STORE, StateSerdes.avroList(DeadLetter.class)));
@@ -83,9 +91,17 @@ public final class AggregatorTopology {
                 .mapValues(v -> (DeadLetter) v, Named.as("as-dead-letter"))
                 .to(Topics.DEAD_LETTERS.name(), produced(Topics.DEAD_LETTERS));
 
-        KStream<String, AbilityReport> reports = branches.get("input-events")
+        Map<String, KStream<String, SpecificRecord>> aggregated = branches.get("input-events")
                 .process(() -> new CheckpointAggregator(cfg), Named.as("checkpoint-aggregator"),
-                        CHECKPOINT_STORE, SEEN_STORE, REPORT_STORE, PLAN_STORE);
+                        CHECKPOINT_STORE, SEEN_STORE, REPORT_STORE, PLAN_STORE, HISTORY_STORE, DEADLINE_STORE)
+                .split(Named.as("aggregated-"))
+                .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead"))
+                .defaultBranch(Branched.as("reports"));
+        aggregated.get("aggregated-dead")
+                .mapValues(v -> (DeadLetter) v, Named.as("aggregated-as-dead-letter"))
+                .to(Topics.DEAD_LETTERS.name(), produced(Topics.DEAD_LETTERS));
+        KStream<String, AbilityReport> reports = aggregated.get("aggregated-reports")
+                .mapValues(v -> (AbilityReport) v, Named.as("as-report"));
         reports.to(Topics.ABILITY_REPORTS.name(), produced(Topics.ABILITY_REPORTS));
 
         KStream<String, SpecificRecord> failures = builder.stream(Topics.DEAD_LETTERS.name(),
@@ -127,6 +143,8 @@ public final class AggregatorTopology {
     /**
      * A dead letter that names a run, without its raw bytes (the topic keeps them); none for letters that name no
      * run or cannot be read: those concern no checkpoint, and re-dead-lettering them would loop on this very topic.
+     * The aggregator's own letters (scores of an evaluation never planned, or after it was sealed) are not failures
+     * of a checkpoint either: counting them would bring back the phantom runs they exist to prevent.
      */
     static List<SpecificRecord> failureOfARun(byte[] value) {
         DeadLetter d;
@@ -135,7 +153,8 @@ public final class AggregatorTopology {
         } catch (RuntimeException e) {
             return List.of();
         }
-        if (d == null || d.getRunId() == null || d.getRunId().isBlank()) {
+        if (d == null || d.getRunId() == null || d.getRunId().isBlank()
+                || DecodeOrDeadLetter.COMPONENT.equals(d.getComponent())) {
             return List.of();
         }
         d.setKey(null);

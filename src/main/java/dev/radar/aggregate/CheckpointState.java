@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Running totals of one (run, step, benchmark version): per task count, SDS sum and sum of squares, correct and
+ * Running totals of one evaluation of a (run, step, benchmark version): per task count, SDS sum and sum of squares, correct and
  * failed counts, plus the plan's expected counts once the EvaluationPlanned has arrived. Mutable and kept live by the
  * aggregator. It is stored in two parts: the checkpoint store holds ids, plan, taxonomy and report bookkeeping,
  * rewritten only when they change; each sample's contribution is stored with its id in the seen store
@@ -26,6 +26,14 @@ import java.util.function.Function;
  * {@code Source_category} units of M3-Bench, so a multi-category source is macro-averaged over its categories
  * inside the ability mean (each category weighs as one task). A task, ability or fine ability appears in a report
  * once it has at least one scored sample.
+ *
+ * <p>One state per evaluation id, never per (run, step, version) alone: a re-evaluation of a step is its own
+ * evaluation with its own totals and its own completion, so it never pools with the earlier one (which pooled
+ * 48 of 16 samples and said complete before any new sample). Which evaluation's report is the step's current one is
+ * decided by {@link CheckpointAggregator}.
+ *
+ * <p>Once complete and past the dedupe retention, a state is <em>sealed</em>: its seen sample ids (and with them its
+ * totals) are dropped, bounding the seen store; its last report is final and stays in the report stores.
  */
 final class CheckpointState {
     static final String PERCEPTION = "perception";
@@ -39,6 +47,14 @@ final class CheckpointState {
     /** True once the EvaluationPlanned arrived; before that progress is unknown and completion impossible. */
     boolean planned;
     int expectedTotal;
+    /**
+     * Offset of the plan in its radar.evaluations partition, -1 before the plan: every plan of one (run, step) is on
+     * one partition, so the offset orders them as the planner planned them (a re-evaluation after the first), the
+     * same on every replay. EvaluationPlanned.plannedAtMs is not used: planners leave it at 0.
+     */
+    long planOffset = -1;
+    /** The evaluation's report is final; its seen ids (and totals) are gone, so it takes no more events. */
+    boolean sealed;
     /** Emission bookkeeping for the rate limit of partial reports. */
     static final long NEVER = Long.MIN_VALUE;
     long lastEmitMs = NEVER;
@@ -108,12 +124,37 @@ final class CheckpointState {
     }
 
     static CheckpointState of(String runId, long step, String benchmarkVersion) {
+        return of(runId, step, benchmarkVersion, "");
+    }
+
+    /** A new, empty state of one evaluation; {@code evaluationId} may be empty (set by the first event then). */
+    static CheckpointState of(String runId, long step, String benchmarkVersion, String evaluationId) {
         CheckpointState s = new CheckpointState();
         s.runId = runId;
         s.step = step;
         s.benchmarkVersion = benchmarkVersion;
-        s.seen = new SeenSamples(EventKeys.report(runId, step, benchmarkVersion));
+        s.evaluationId = evaluationId;
+        s.seen = new SeenSamples(key(runId, step, benchmarkVersion, evaluationId));
         return s;
+    }
+
+    /**
+     * Store key of one evaluation's state: the report key ({@code runId/step/version}) then {@code /evaluationId},
+     * so the evaluations of one step sort together.
+     */
+    static String key(String runId, long step, String benchmarkVersion, String evaluationId) {
+        return EventKeys.report(runId, step, benchmarkVersion) + "/" + evaluationId;
+    }
+
+    /** Key of this state in the checkpoint store. */
+    String key() {
+        return key(runId, step, benchmarkVersion, evaluationId);
+    }
+
+    /** Seals a complete state: its report is final and its seen ids are no longer needed. */
+    void seal() {
+        sealed = true;
+        seen = null;
     }
 
     /**

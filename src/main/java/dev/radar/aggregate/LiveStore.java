@@ -56,6 +56,12 @@ final class LiveStore<V> {
         live.put(key, value);
     }
 
+    /** Deletes {@code key} from the store and the live map. */
+    void delete(String key) {
+        store.delete(key);
+        live.remove(key);
+    }
+
     int liveCount() {
         return live.size();
     }

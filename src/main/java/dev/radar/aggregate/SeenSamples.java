@@ -127,6 +127,39 @@ final class SeenSamples {
         return samples;
     }
 
+    /**
+     * Deletes every stored chunk of {@code checkpointKey} (a sealed or dropped evaluation).
+     *
+     * @return the number of samples they held
+     */
+    static int delete(KeyValueStore<String, byte[]> store, String checkpointKey) {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        int samples = 0;
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(checkpointKey + "|", KEYS)) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> entry = it.next();
+                if (entry.value == null) {
+                    continue;
+                }
+                Integer n = StateSerdes.decode(entry.value, FORMAT, "the seen-samples chunk " + entry.key, in -> {
+                    if (!in.readUTF().equals(checkpointKey)) {
+                        return null; // another checkpoint whose key merely starts with this one's
+                    }
+                    in.readUTF();
+                    in.readUTF();
+                    in.readInt();
+                    return in.readInt();
+                });
+                if (n != null) {
+                    keys.add(entry.key);
+                    samples += n;
+                }
+            }
+        }
+        keys.forEach(store::delete); // after the scan: RocksDB iterators and deletes do not mix well
+        return samples;
+    }
+
     private void read(String key, byte[] value, CheckpointState totals) {
         if (value == null) {
             return;

@@ -61,7 +61,11 @@ final class StateSerdes {
         }
     }
 
-    private static final int CHECKPOINT_FORMAT = 3;
+    /**
+     * 4: one state per evaluation (plan offset, sealed totals). States of format 3 were keyed per (run, step,
+     * version) without the evaluation id, so no key of this format ever reaches them: they are not read.
+     */
+    private static final int CHECKPOINT_FORMAT = 4;
 
     static Serde<CheckpointState> checkpoint() {
         return Serdes.serdeFrom((topic, s) -> s == null ? null : writeCheckpoint(s),
@@ -70,12 +74,12 @@ final class StateSerdes {
 
     /**
      * The stored part of a checkpoint state: ids, plan, taxonomy and report bookkeeping, without the per-task totals,
-     * which {@link SeenSamples} stores with each sample and rebuilds on load. Each task's name and taxonomy are
-     * encoded once and copied after that.
+     * which {@link SeenSamples} stores with each sample and rebuilds on load (a sealed state has none: its report is
+     * final and it never reports again). Each task's name and taxonomy are encoded once and copied after that.
      */
     static byte[] writeCheckpoint(CheckpointState s) {
         byte[] strings = utf(s.evaluationId, s.runId, s.benchmarkVersion);
-        int size = 1 + strings.length + 8 + 8 + 1 + 4 + 8 + 4 + 4;
+        int size = 1 + strings.length + 8 + 8 + 1 + 4 + 8 + 4 + 8 + 1 + 4;
         for (var e : s.tasks.entrySet()) {
             CheckpointState.TaskTally t = e.getValue();
             if (t.encodedTaxonomy == null) {
@@ -86,7 +90,8 @@ final class StateSerdes {
         ByteBuffer out = ByteBuffer.allocate(size);
         out.put((byte) CHECKPOINT_FORMAT).put(strings);
         out.putLong(s.step).putLong(s.tokensSeen == null ? -1 : s.tokensSeen).put((byte) (s.planned ? 1 : 0))
-                .putInt(s.expectedTotal).putLong(s.lastEmitMs).putInt(s.sinceEmit).putInt(s.tasks.size());
+                .putInt(s.expectedTotal).putLong(s.lastEmitMs).putInt(s.sinceEmit)
+                .putLong(s.planOffset).put((byte) (s.sealed ? 1 : 0)).putInt(s.tasks.size());
         for (CheckpointState.TaskTally t : s.tasks.values()) {
             out.put(t.encodedTaxonomy).putInt(t.expected);
         }
@@ -116,6 +121,8 @@ final class StateSerdes {
             s.expectedTotal = in.readInt();
             s.lastEmitMs = in.readLong();
             s.sinceEmit = in.readInt();
+            s.planOffset = in.readLong();
+            s.sealed = in.readBoolean();
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 String name = in.readUTF();

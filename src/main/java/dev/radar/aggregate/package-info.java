@@ -2,8 +2,9 @@
  * The aggregator: a Kafka Streams application that turns per-sample scores into per-ability reports and curves.
  *
  * <p>{@link dev.radar.aggregate.AggregatorTopology#build} folds {@code radar.sample-scores} and
- * {@code radar.evaluations} (co-partitioned by runId/step) into per (run, step, benchmark version) totals per task,
- * deduplicated by (evaluation, task, sample); it emits {@link dev.radar.events.AbilityReport}s to the compacted
+ * {@code radar.evaluations} (co-partitioned by runId/step) into per-evaluation totals per task (a re-evaluation is
+ * its own evaluation and replaces the step's report only once complete), deduplicated by (evaluation, task,
+ * sample); scores of an evaluation never planned are held, then dead-lettered; it emits {@link dev.radar.events.AbilityReport}s to the compacted
  * {@code radar.ability-reports} (partial ones rate-limited, with progress once the plan is known; the complete one
  * always), keeps per-run curves ordered by step, and raises stagnation/recovery
  * {@link dev.radar.events.AbilityAlert}s on {@code radar.alerts}. Undecodable input goes to
@@ -12,6 +13,8 @@
  *
  * <p>State: checkpoint states stay live in memory ({@code LiveStore}) and every change is written through before the
  * next record, so exactly-once holds; a new sample is a single write of its id and count into a chunk of the seen
- * store ({@code SeenSamples}), from which the totals are rebuilt when a state is loaded.
+ * store ({@code SeenSamples}), from which the totals are rebuilt when a state is loaded; sample ids of evaluations
+ * complete for longer than the retention are deleted (sealed). Replicas: {@code ReplicaEndpoint} serves a replica's
+ * stores to the others and {@code ReplicaQueries} merges them, so every replica answers with the full view.
  */
 package dev.radar.aggregate;

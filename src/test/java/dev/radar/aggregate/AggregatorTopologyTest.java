@@ -256,14 +256,12 @@ class AggregatorTopologyTest {
     }
 
     @Test
-    void scoresBeforeThePlanCountButProgressIsUnknownUntilItArrives() {
+    void scoresBeforeThePlanCountButNothingIsReportedUntilItArrives() {
         start();
         send(score("run-a", 2000, V1, COLOURS, "q1", 0.8, true));
         send(score("run-a", 2000, V1, COLOURS, "q2", 0.6, true));
-        AbilityReport early = reports.readValue();
-        assertFalse(early.getComplete());
-        assertEquals(0.0, early.getProgress(), EPS);
-        assertEquals(0, find(early.getAbilities(), "ability", "perception").getExpectedSamples());
+        assertTrue(reports.isEmpty(), "held until the plan: an evaluation never planned must leave no run behind");
+        assertTrue(queries.runs().isEmpty());
 
         send(plan("run-a", 2000, V1, Map.of(COLOURS, 2)));
         AbilityReport r = last(reports.readKeyValuesToList(), EventKeys.report("run-a", 2000, V1));

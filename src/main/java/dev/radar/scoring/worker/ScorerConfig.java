@@ -5,6 +5,9 @@ import dev.radar.checkpoint.CheckpointValidator;
 import dev.radar.config.RadarProperties;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.scoring.ScoringConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+import java.util.Properties;
 
 /**
  * Settings of a scorer worker (the engine's own settings are {@link ScoringConfig}'s {@code scoring.*} keys; where
@@ -20,10 +23,13 @@ import dev.radar.scoring.ScoringConfig;
  *   <tr><td>scorer.max.attempts</td><td>3</td><td>tries per shard before it is dead-lettered</td></tr>
  *   <tr><td>scorer.poll.ms</td><td>200</td><td>poll interval while a shard is being scored (keeps the group alive)</td></tr>
  *   <tr><td>scorer.transaction.timeout.ms</td><td>60000</td><td>broker aborts a crashed scorer's open transaction after this</td></tr>
+ *   <tr><td>scorer.group.instance.id</td><td>(none)</td><td>static group membership: a restarted scorer with the same id takes its partitions back without a rebalance. Unique per scorer; give it (and scorer.id, which fences the crashed one's open transaction at once) a stable name, e.g. the StatefulSet pod name</td></tr>
+ *   <tr><td>scorer.session.timeout.ms</td><td>10000</td><td>how long a killed scorer holds its partitions before the group hands them on (the heartbeat runs beside scoring, so a long shard does not need a long session)</td></tr>
  * </table>
  */
 public record ScorerConfig(String scorerId, String groupId, int modelCacheSize, int maxAttempts, long pollMs,
-                           int transactionTimeoutMs, ScoringConfig scoring, CheckpointValidator checkpoints) {
+                           int transactionTimeoutMs, ScoringConfig scoring, CheckpointValidator checkpoints,
+                           String groupInstanceId, int sessionTimeoutMs) {
 
     public static ScorerConfig from(RadarProperties p) {
         ScoringConfig scoring = ScoringConfig.from(p);
@@ -34,6 +40,22 @@ public record ScorerConfig(String scorerId, String groupId, int modelCacheSize, 
                 Math.max(1, p.getInt("scorer.max.attempts", 3)),
                 Math.max(10, p.getLong("scorer.poll.ms", 200)),
                 p.getInt("scorer.transaction.timeout.ms", 60_000),
-                scoring, CheckpointValidator.withContent(CheckpointConfig.from(p).allowedRoots(), scoring.architectures()));
+                scoring, CheckpointValidator.withContent(CheckpointConfig.from(p).allowedRoots(), scoring.architectures()),
+                p.get("scorer.group.instance.id", "").trim(),
+                Math.max(1, p.getInt("scorer.session.timeout.ms", 10_000)));
+    }
+
+    /**
+     * Adds the group-membership settings to the scorer's consumer properties: session timeout (and a heartbeat that
+     * fits it several times) and, when configured, the static {@code group.instance.id}. Explicit {@code kafka.*}
+     * consumer settings win.
+     */
+    public Properties membership(Properties consumer) {
+        consumer.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+        consumer.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, sessionTimeoutMs / 4));
+        if (!groupInstanceId.isEmpty()) {
+            consumer.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
+        }
+        return consumer;
     }
 }

@@ -1,0 +1,87 @@
+package dev.radar.aggregate;
+
+import dev.radar.events.AbilityAlert;
+import dev.radar.events.AbilityReport;
+import dev.radar.events.DeadLetter;
+import org.apache.kafka.common.serialization.Serde;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bytes in which one aggregator replica answers another ({@link ReplicaEndpoint} to {@link ReplicaQueries}):
+ * Avro for events, the state-store encodings otherwise. Both ends run the same build behind one Service.
+ */
+final class ReplicaCodec {
+    private static final int FORMAT = 2;
+    static final Serde<List<AbilityReport>> REPORTS = StateSerdes.avroList(AbilityReport.class);
+    static final Serde<List<AbilityAlert>> ALERTS = StateSerdes.avroList(AbilityAlert.class);
+    static final Serde<List<DeadLetter>> FAILURES = StateSerdes.avroList(DeadLetter.class);
+
+    private ReplicaCodec() {
+    }
+
+    static byte[] encodeRuns(List<String> runs) {
+        return StateSerdes.encode("run ids", out -> {
+            out.writeByte(FORMAT);
+            out.writeInt(runs.size());
+            for (String run : runs) {
+                out.writeUTF(run);
+            }
+        });
+    }
+
+    static List<String> decodeRuns(byte[] data) {
+        return StateSerdes.decode(data, FORMAT, "run ids", in -> {
+            int n = in.readInt();
+            List<String> runs = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                runs.add(in.readUTF());
+            }
+            return runs;
+        });
+    }
+
+    static byte[] encodeCurves(Map<String, List<CurvePoint>> curves) {
+        return StateSerdes.encode("curves", out -> {
+            out.writeByte(FORMAT);
+            out.writeInt(curves.size());
+            for (var curve : curves.entrySet()) {
+                out.writeUTF(curve.getKey());
+                out.writeInt(curve.getValue().size());
+                for (CurvePoint p : curve.getValue()) {
+                    out.writeLong(p.step());
+                    out.writeLong(p.tokensSeen() == null ? -1 : p.tokensSeen());
+                    out.writeUTF(p.level());
+                    out.writeDouble(p.sds());
+                    out.writeDouble(p.accuracy());
+                    out.writeDouble(p.stderr());
+                    out.writeInt(p.samples());
+                    out.writeDouble(p.chance());
+                }
+            }
+        });
+    }
+
+    static Map<String, List<CurvePoint>> decodeCurves(byte[] data) {
+        return StateSerdes.decode(data, FORMAT, "curves", in -> {
+            int n = in.readInt();
+            Map<String, List<CurvePoint>> curves = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                String ability = in.readUTF();
+                int points = in.readInt();
+                List<CurvePoint> list = new ArrayList<>(points);
+                for (int j = 0; j < points; j++) {
+                    long step = in.readLong();
+                    long tokens = in.readLong();
+                    list.add(new CurvePoint(step, tokens < 0 ? null : tokens, in.readUTF(), in.readDouble(),
+                            in.readDouble(), in.readDouble(), in.readInt(), in.readDouble()));
+                }
+                curves.put(ability, list);
+            }
+            return curves;
+        });
+    }
+}
