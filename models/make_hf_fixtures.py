@@ -13,6 +13,7 @@ projector-only layout):
   OUT/<family>/reference.jsonl.package-parity.json  the package scored in Python as Java drives it, per sample
 Raw checkpoints (qwen2-vl, internvl3.5, llava-onevision; models/README.md "Raw Hugging Face checkpoints"):
   OUT/<family>/architecture      architecture package traced from OUT/<family>/checkpoint (export_hf --architecture)
+  OUT/qwen2-vl/architecture-bf16 the same in bfloat16
   OUT/<family>/checkpoint-b      a second checkpoint of the same architecture with other weights, saved sharded
                                  (model-0000k-of-0000n.safetensors + index), as a later save of a training run
   OUT/<family>/reference-b.jsonl the reference scorer's per-sample SDS on checkpoint-b
@@ -69,6 +70,9 @@ def build_raw(fam, root, bench):
     t = time.time()
     export_hf.export(fam, ckpt, os.path.join(root, "architecture"), "float32", architecture=True)
     times["architecture_export_s"] = time.time() - t
+    if fam == "qwen2-vl":
+        # The production dtype: Java loads float32 checkpoint weights into a bfloat16 package.
+        export_hf.export(fam, ckpt, os.path.join(root, "architecture-bf16"), "bfloat16", architecture=True)
     t = time.time()
     later = later_checkpoint(fam, ckpt, os.path.join(root, "checkpoint-b"))
     ref = reference_scorer.make_reference(fam, later)

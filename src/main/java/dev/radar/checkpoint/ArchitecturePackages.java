@@ -56,6 +56,22 @@ public final class ArchitecturePackages {
         return root;
     }
 
+    /** Two catalogues of the same folder are the same configuration (the cache is derived from the folder). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ArchitecturePackages other && other.root.equals(root);
+    }
+
+    @Override
+    public int hashCode() {
+        return root.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "ArchitecturePackages[" + root.map(Path::toString).orElse("none") + "]";
+    }
+
     /** The package whose architecture fields equal {@code checkpoint}'s config.json, if any. */
     public Optional<Package> match(JsonNode checkpointConfig) {
         String type = checkpointConfig.path("model_type").asText("");

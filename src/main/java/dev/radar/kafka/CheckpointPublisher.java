@@ -1,10 +1,10 @@
 package dev.radar.kafka;
 
 import dev.radar.RadarException;
+import dev.radar.checkpoint.CheckpointValidator;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.events.DeadLetter;
 import dev.radar.events.EventKeys;
-import dev.radar.checkpoint.CheckpointValidator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;

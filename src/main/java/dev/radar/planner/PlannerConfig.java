@@ -1,10 +1,10 @@
 package dev.radar.planner;
 
 import dev.radar.RadarException;
+import dev.radar.checkpoint.CheckpointConfig;
 import dev.radar.config.RadarProperties;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,9 +26,7 @@ public record PlannerConfig(RadarProperties props, List<Path> allowedRoots, int 
                             String groupId, boolean requireCheckpointExists) {
 
     public static PlannerConfig from(RadarProperties p) {
-        String roots = p.get("planner.allowed.roots", "");
-        List<Path> allowed = Arrays.stream(roots.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(Path::of).toList();
+        List<Path> allowed = CheckpointConfig.from(p).allowedRoots();
         int perShard = p.getInt("planner.samples.per.shard", 64);
         if (perShard < 1) {
             throw new RadarException("planner.samples.per.shard must be >= 1, was " + perShard);

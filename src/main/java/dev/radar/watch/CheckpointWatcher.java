@@ -2,6 +2,7 @@ package dev.radar.watch;
 
 import dev.radar.RadarException;
 import dev.radar.Service;
+import dev.radar.checkpoint.CheckpointValidator;
 import dev.radar.events.CheckpointSaved;
 import dev.radar.events.DeadLetter;
 import dev.radar.events.EventKeys;
@@ -9,7 +10,6 @@ import dev.radar.kafka.DeadLetters;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicSpec;
 import dev.radar.kafka.Topics;
-import dev.radar.checkpoint.CheckpointValidator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;

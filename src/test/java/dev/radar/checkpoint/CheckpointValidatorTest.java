@@ -45,6 +45,16 @@ class CheckpointValidatorTest {
     }
 
     @Test
+    void runIdsAreAtMost128CharactersOfAKnownCharset() {
+        assertEquals("ok", reason(event().setRunId("a".repeat(128)).build()));
+        assertEquals("invalid-run-id", reason(event().setRunId("a".repeat(129)).build()));
+        assertEquals("ok", reason(event().setRunId("team/run-7:v1.2_b").build()));
+        assertEquals("invalid-run-id", reason(event().setRunId("run 7").build()));
+        assertEquals("invalid-run-id", reason(event().setRunId("run\n7").build()));
+        assertEquals("invalid-run-id", reason(event().setRunId("r\u00e9sum\u00e9").build()));
+    }
+
+    @Test
     void noRootsMeansAnyLocalPath() {
         assertTrue(new CheckpointValidator(List.of()).check(event().setCheckpointUri("/anywhere").build()).isEmpty());
     }

@@ -22,6 +22,9 @@ class ScoringConfigTest {
                 "scoring.strategy", "per_candidate", "scoring.batch.tokens", "1000", "scoring.prefetch", "3",
                 "scoring.prep.threads", "2")));
         assertEquals(new ScoringConfig("gpu:1", "bfloat16", ScoringConfig.Strategy.PER_CANDIDATE, 1000, 3, 2), c);
+        assertEquals(java.util.Optional.empty(), c.architectures().root());
+        assertEquals(java.util.Optional.of(java.nio.file.Path.of("/radar/arch")), ScoringConfig.from(RadarProperties.of(
+                Map.of("scoring.architectures", "/radar/arch"))).architectures().root());
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.radar.scoring.ModelLoadException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -98,25 +99,43 @@ final class CheckpointWeights {
             throw new ModelLoadException(checkpoint.dir() + ": tensor '" + key + "' has shape "
                     + Arrays.toString(e.shape()) + ", " + what + " needs " + target.getShape());
         }
-        ByteBuffer bytes;
-        DataType type;
+        try (NDManager m = scratch.newSubManager()) {
+            NDArray value = read(m, file, key).toDevice(target.getDevice(), false);
+            // value[...] = tensor: libtorch copies in place into the module's own tensor and converts float32 to
+            // the package dtype as torch's .to() does (round to nearest even). Autograd allows it only off the
+            // graph, and libtorch only on tensors not loaded in inference mode (ScoringModel loads replaceable
+            // modules with trainParam).
+            target.setRequiresGradient(false);
+            target.set(new NDIndex("..."), value);
+        }
+    }
+
+    /**
+     * Tensor {@code key} of {@code file} as float32 on {@code m}'s device: exact for F32, F16 and BF16. DJL 0.35.1
+     * aborts the JVM on any BFLOAT16 NDArray it creates or converts to (seen: create(buffer, BFLOAT16) and
+     * toType(BFLOAT16)), so bfloat16 never passes through DJL: its bits are widened here (bf16 is the top half of
+     * a float32), and the conversion to a bfloat16 package happens inside libtorch's copy.
+     */
+    static NDArray read(NDManager m, SafetensorsFile file, String key) {
         try {
-            bytes = file.map(key);
-            type = switch (file.dtype(e)) {
-                case F32 -> DataType.FLOAT32;
-                case F16 -> DataType.FLOAT16;
-                case BF16 -> DataType.BFLOAT16;
+            ByteBuffer bytes = file.map(key);
+            SafetensorsFile.Entry e = file.entries().get(key);
+            Shape shape = new Shape(e.shape());
+            return switch (file.dtype(e)) {
+                case F32 -> m.create(bytes, shape, DataType.FLOAT32);
+                case F16 -> m.create(bytes, shape, DataType.FLOAT16).toType(DataType.FLOAT32, false);
+                case BF16 -> m.create(widenBfloat16(bytes), shape, DataType.FLOAT32);
             };
         } catch (CheckpointException ex) {
             throw new ModelLoadException(ex.reason() + ": " + ex.getMessage(), ex);
         }
-        try (NDManager m = scratch.newSubManager()) {
-            NDArray value = m.create(bytes, shape, type).toType(target.getDataType(), false)
-                    .toDevice(target.getDevice(), false);
-            // index_put_ into the module's own tensor: autograd allows it only off the graph, and libtorch only on
-            // tensors not loaded in inference mode (ScoringModel loads replaceable modules with trainParam).
-            target.setRequiresGradient(false);
-            target.set(new NDIndex("..."), value);
+    }
+
+    private static ByteBuffer widenBfloat16(ByteBuffer bf16) {
+        ByteBuffer out = ByteBuffer.allocateDirect(bf16.remaining() * 2).order(ByteOrder.nativeOrder());
+        while (bf16.remaining() >= 2) {
+            out.putInt((bf16.getShort() & 0xFFFF) << 16);
         }
+        return out.flip();
     }
 }

@@ -1,5 +1,6 @@
 package dev.radar.scoring.worker;
 
+import dev.radar.checkpoint.CheckpointException;
 import dev.radar.checkpoint.HfCheckpoint;
 import dev.radar.metrics.MetricNames;
 import dev.radar.scoring.ModelConfig;
@@ -100,7 +101,11 @@ final class ModelCache implements AutoCloseable {
             throw new ModelLoadException("checkpoint folder not found: " + dir);
         }
         if (!Files.isRegularFile(dir.resolve(ModelConfig.FILE)) && HfCheckpoint.looksLikeOne(dir)) {
-            HfCheckpoint.open(dir);        // complete (every shard there, every header whole) or a clear error
+            try {
+                HfCheckpoint.open(dir);    // complete: every shard there, every file as long as its header says
+            } catch (CheckpointException e) {
+                throw new ModelLoadException(e.reason() + ": " + e.getMessage(), e);
+            }
             return;
         }
         ModelConfig.read(dir.resolve(ModelConfig.FILE));

@@ -72,6 +72,47 @@ class ModelCacheTest {
         assertEquals(1, c.loadedCount(), "the old weights of that folder are unloaded");
     }
 
+    /** Raw Hugging Face folders: the key covers the safetensors shards; a truncated shard evicts nothing. */
+    @Test
+    void aRawCheckpointWithARewrittenShardIsLoadedAgainAndATruncatedOneEvictsNothing() throws Exception {
+        Path fixture = Path.of(System.getProperty("radar.hf.fixtures", "target/hf-fixtures")).resolve("qwen2-vl");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fixture.resolve("checkpoint-b"))
+                && Files.isDirectory(fixture.resolve("architecture")), "no raw-checkpoint fixtures");
+        Path architectures = Files.createDirectories(dir.resolve("architectures"));
+        Files.createSymbolicLink(architectures.resolve("qwen2-vl"), fixture.resolve("architecture").toAbsolutePath());
+        ScoringConfig cfg = ScoringConfig.defaults().withArchitectures(
+                new dev.radar.checkpoint.ArchitecturePackages(java.util.Optional.of(architectures)));
+        cache = new ModelCache(1, p -> {
+            loads.add(p);
+            return ScoringEngine.open(p, cfg);
+        }, new SimpleMeterRegistry());
+        Path ckpt = Files.createDirectories(dir.resolve("step-200"));
+        try (var files = Files.list(fixture.resolve("checkpoint-b"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, ckpt.resolve(f.getFileName()));
+            }
+        }
+        Scorer first = cache.get(ckpt);
+        assertSame(first, cache.get(ckpt), "unchanged folder: no reload");
+        Path shard = ckpt.resolve("model-00002-of-00003.safetensors");
+        Files.setLastModifiedTime(shard, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        Scorer second = cache.get(ckpt);
+        assertEquals(List.of(ckpt, ckpt), loads, "a re-saved shard means new weights: loaded again");
+        Path half = Files.createDirectories(dir.resolve("step-300"));
+        try (var files = Files.list(ckpt)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, half.resolve(f.getFileName()));
+            }
+        }
+        try (var f = new java.io.RandomAccessFile(half.resolve("model-00003-of-00003.safetensors").toFile(), "rw")) {
+            f.setLength(f.length() / 2);
+        }
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> cache.get(half));
+        assertTrue(e.getMessage().startsWith("incomplete-checkpoint: ") && e.getMessage().contains("truncated"),
+                e.getMessage());
+        assertSame(second, cache.get(ckpt), "the good model stayed loaded");
+    }
+
     @Test
     void aCorruptCheckpointDoesNotEvictTheGoodModel() throws Exception {
         Path good = copy("step-000100", "good");
