@@ -36,7 +36,7 @@ class ModelCacheTest {
         cache = new ModelCache(capacity, p -> {
             loads.add(p);
             return ScoringEngine.open(p, cfg);
-        }, new SimpleMeterRegistry());
+        }, new ScorerMetrics(new SimpleMeterRegistry()).modelLoad());
         return cache;
     }
 
