@@ -64,10 +64,18 @@ public final class PipelinePerf {
                           int repetitions) {
     }
 
-    private record Repetition(double aloneRate, double pipelineRate, long loads, long shards, double idleSeconds,
+    /** Samples/s and samples per CPU-second of this whole process (libtorch, broker and clients included). */
+    private record Rate(double perSecond, double perCpuSecond) {
+    }
+
+    private record Repetition(Rate alone, Rate pipeline, long loads, long shards, double idleSeconds,
                               double maxIdleSeconds, long stalledPolls) {
         double ratio() {
-            return pipelineRate / aloneRate;
+            return pipeline.perSecond() / alone.perSecond();
+        }
+
+        double cpuRatio() {
+            return pipeline.perCpuSecond() / alone.perCpuSecond();
         }
     }
 
@@ -119,19 +127,24 @@ public final class PipelinePerf {
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             // Warm-up, not counted: class loading, libtorch start-up, JIT.
             scoreAlone(checkpoints.subList(0, 1), samples.subList(0, Math.min(16, samples.size())), scoring);
-            out.println("rep  alone samples/s  pipeline samples/s  ratio  model loads  shards  model idle between shards (total, longest)  stalled polls");
+            out.println("rep  samples/s: alone  pipeline  ratio   per CPU-s: alone  pipeline  ratio   model loads  shards  "
+                    + "model idle between shards (total, longest)  stalled polls");
             List<Repetition> reps = new ArrayList<>();
             for (int r = 1; r <= options.repetitions(); r++) {
-                double alone = scoreAlone(checkpoints, samples, scoring);
+                Rate alone = scoreAlone(checkpoints, samples, scoring);
                 Repetition rep = pipeline(r, alone, checkpoints, samples.size(), props, kafka, publisher, aggregator);
                 reps.add(rep);
-                out.printf(Locale.ROOT, "%3d  %16.1f  %18.1f  %5.2f  %11d  %6d  %22.2f s, %.3f s  %15d%n", r, rep.aloneRate(),
-                        rep.pipelineRate(), rep.ratio(), rep.loads(), rep.shards(), rep.idleSeconds(), rep.maxIdleSeconds(),
-                        rep.stalledPolls());
+                out.printf(Locale.ROOT, "%3d  %16.1f  %8.1f  %5.2f   %16.1f  %8.1f  %5.2f   %11d  %6d  %25.2f s, %.3f s  %13d%n",
+                        r, rep.alone().perSecond(), rep.pipeline().perSecond(), rep.ratio(), rep.alone().perCpuSecond(),
+                        rep.pipeline().perCpuSecond(), rep.cpuRatio(), rep.loads(), rep.shards(), rep.idleSeconds(),
+                        rep.maxIdleSeconds(), rep.stalledPolls());
             }
             double[] ratios = reps.stream().mapToDouble(Repetition::ratio).sorted().toArray();
-            out.printf(Locale.ROOT, "pipeline / alone: median %.2f, range %.2f..%.2f over %d repetition(s); host load average %.2f at end%n",
-                    ratios[ratios.length / 2], ratios[0], ratios[ratios.length - 1], ratios.length,
+            double[] cpuRatios = reps.stream().mapToDouble(Repetition::cpuRatio).sorted().toArray();
+            out.printf(Locale.ROOT, "pipeline / alone over %d repetition(s): samples/s median %.2f (range %.2f..%.2f), "
+                            + "per CPU-second median %.2f (range %.2f..%.2f); host load average %.2f at end%n", ratios.length,
+                    ratios[ratios.length / 2], ratios[0], ratios[ratios.length - 1], cpuRatios[cpuRatios.length / 2],
+                    cpuRatios[0], cpuRatios[cpuRatios.length - 1],
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         } finally {
             for (int i = running.size() - 1; i >= 0; i--) {
@@ -143,18 +156,32 @@ public final class PipelinePerf {
         out.flush();
     }
 
-    /** Samples/s of loading each checkpoint and scoring every sample with it, one checkpoint after the other. */
-    private static double scoreAlone(List<Path> checkpoints, List<BenchSample> samples, ScoringConfig scoring) {
+    /** Loading each checkpoint and scoring every sample with it, one checkpoint after the other. */
+    private static Rate scoreAlone(List<Path> checkpoints, List<BenchSample> samples, ScoringConfig scoring) {
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         for (Path c : checkpoints) {
             try (Scorer s = ScoringEngine.open(c, scoring)) {
                 s.score(samples, ProgressListener.NONE);
             }
         }
-        return (double) checkpoints.size() * samples.size() * 1e9 / (System.nanoTime() - t0);
+        return rate((double) checkpoints.size() * samples.size(), System.nanoTime() - t0, processCpuNanos() - cpu0);
     }
 
-    private Repetition pipeline(int rep, double aloneRate, List<Path> checkpoints, int samplesPerCheckpoint,
+    private static Rate rate(double samples, long wallNanos, long cpuNanos) {
+        return new Rate(samples * 1e9 / wallNanos, samples * 1e9 / Math.max(1, cpuNanos));
+    }
+
+    /**
+     * CPU time of the whole process. On a shared host the scheduler gives a process a share per runnable thread, so
+     * samples/s compares the two setups unfairly under load; samples per CPU-second does not.
+     */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+    }
+
+    private Repetition pipeline(int rep, Rate alone, List<Path> checkpoints, int samplesPerCheckpoint,
                                 RadarProperties props, KafkaSettings kafka, CheckpointPublisher publisher,
                                 AggregatorService aggregator) throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -165,6 +192,7 @@ public final class PipelinePerf {
         try {
             awaitJoined(kafka, scorerConfig.groupId());
             String run = "perf-rep-" + rep + "-" + System.currentTimeMillis();
+            long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             for (int i = 0; i < checkpoints.size(); i++) {
                 publisher.publish(CheckpointSaved.newBuilder().setRunId(run).setStep(100L * (i + 1))
@@ -179,9 +207,10 @@ public final class PipelinePerf {
                 }
                 Thread.sleep(10);
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            Rate rate = rate(checkpoints.size() * (double) samplesPerCheckpoint, System.nanoTime() - t0,
+                    processCpuNanos() - cpu0);
             var idle = meters.get(MetricNames.SCORER_MODEL_IDLE).timer();
-            return new Repetition(aloneRate, checkpoints.size() * (double) samplesPerCheckpoint / seconds,
+            return new Repetition(alone, rate,
                     (long) meters.get(MetricNames.SCORER_MODEL_LOAD).timer().count(),
                     meters.get(MetricNames.SCORER_SHARD_LATENCY).timer().count(),
                     idle.totalTime(TimeUnit.NANOSECONDS) / 1e9, idle.max(TimeUnit.NANOSECONDS) / 1e9,

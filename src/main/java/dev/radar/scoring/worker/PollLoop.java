@@ -115,7 +115,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             }
             return;
         }
-        if (records.isEmpty() && System.nanoTime() - t0 >= config.pollMs() * 1_000_000L && scoredShardWaiting()) {
+        if (records.isEmpty() && System.nanoTime() - t0 >= config.pollMs() * 1_000_000L && stalledCommit(t0)) {
             metrics.stalledPoll();
         }
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -128,9 +128,15 @@ final class PollLoop implements ConsumerRebalanceListener {
         }
     }
 
-    private boolean scoredShardWaiting() {
+    /**
+     * Whether a poll that started at {@code pollStart} and ran to its timeout kept a scored shard from its commit: the
+     * shard was ready well before the timeout (a wake-up arriving in the last tenth may find the poll already ending,
+     * which is no stall).
+     */
+    private boolean stalledCommit(long pollStart) {
         ShardPipeline.InFlight head = inFlight.peekFirst();
-        return head != null && head.outcome.isDone() && !head.discarded;
+        long done = head == null ? 0 : head.doneNanos;
+        return done != 0 && !head.discarded && done < pollStart + config.pollMs() * 900_000L;
     }
 
     /** After an aborted transaction: forget what was fetched after the task and fetch from it again. */

@@ -31,6 +31,8 @@ final class ShardPipeline implements AutoCloseable {
         final CompletableFuture<ShardOutcome> outcome;
         /** Its partition was revoked or rewound: the outcome must not be committed (poll thread only). */
         boolean discarded;
+        /** When the outcome was ready (System.nanoTime), 0 before. */
+        volatile long doneNanos;
 
         InFlight(TaskBuffer.Fetched fetched, CompletableFuture<ShardOutcome> outcome) {
             this.fetched = fetched;
@@ -65,15 +67,22 @@ final class ShardPipeline implements AutoCloseable {
 
     InFlight submit(TaskBuffer.Fetched f) {
         if (f.task() == null) {
-            return new InFlight(f, CompletableFuture.completedFuture(new ShardOutcome.Undecodable(f.decodeError())));
+            InFlight undecodable = new InFlight(f, CompletableFuture.completedFuture(
+                    new ShardOutcome.Undecodable(f.decodeError())));
+            undecodable.doneNanos = System.nanoTime();
+            return undecodable;
         }
         ShardTask task = f.task();
         CompletableFuture<ShardOutcome> outcome = CompletableFuture.supplyAsync(() -> prepare(task), preparing)
                 .thenApplyAsync(p -> score(task, p), scoring)
                 .exceptionally(e -> new ShardOutcome.Failed("scoring-failed", "shard " + ScoreEvents.label(task) + ": "
                         + (e instanceof CompletionException && e.getCause() != null ? e.getCause() : e)));
-        outcome.whenComplete((o, e) -> onScored.run());
-        return new InFlight(f, outcome);
+        InFlight inFlight = new InFlight(f, outcome);
+        outcome.whenComplete((o, e) -> {
+            inFlight.doneNanos = System.nanoTime();
+            onScored.run();
+        });
+        return inFlight;
     }
 
     private static Prepared prepare(ShardTask task) {
