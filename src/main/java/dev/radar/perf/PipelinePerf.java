@@ -44,8 +44,9 @@ import java.util.stream.Stream;
  * against scoring alone ({@code radar score}'s work: load the checkpoint, score every sample) on the same checkpoints
  * and benchmark, in one run, alternating the two per repetition. Pipeline time runs from the first CheckpointSaved
  * published to the last checkpoint's complete AbilityReport; scoring alone loads and scores the same checkpoints one
- * after the other. Also reported per repetition: model loads, shards, the scoring thread's idle time between shards
- * and polls that stalled a commit.
+ * after the other. Both as samples/s and as samples per CPU-second of the whole process (on a loaded host the
+ * scheduler's share per runnable thread distorts samples/s). Also reported per repetition: model loads, shards, the
+ * scoring thread's idle time between shards and polls that stalled a commit.
  *
  * <p>Each repetition starts a fresh scorer (empty model cache, its own meters) once the planner and aggregator are
  * running, and waits until it has joined its group before the clock starts, so that every repetition loads the
