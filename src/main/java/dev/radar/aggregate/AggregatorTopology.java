@@ -118,17 +118,6 @@ public final class AggregatorTopology {
         return builder.build();
     }
 
-    /**
-     * Only the first step of {@link #build}: SampleScores read and decoded (or dead-lettered), nothing after. Not for
-     * production: {@code radar bench aggregate} runs it beside the full topology to show what Kafka Streams and Avro
-     * decoding alone cost on the same machine.
-     */
-    public static Topology decodeOnly() {
-        StreamsBuilder builder = new StreamsBuilder();
-        decoded(builder, Topics.SAMPLE_SCORES, AggregatorTopology::invalidScore);
-        return builder.build();
-    }
-
     private static <T extends SpecificRecord> KStream<String, SpecificRecord> decoded(
             StreamsBuilder builder, TopicSpec<String, T> topic, Function<T, String> validator) {
         String name = topic.name().replace("radar.", "");

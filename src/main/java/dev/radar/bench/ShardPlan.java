@@ -55,12 +55,25 @@ public final class ShardPlan {
     }
 
     /**
-     * Estimated cost of scoring a sample, in token-like units: prompt characters / 4, 256 per image (a typical
-     * visual token budget), plus candidate characters (every candidate is scored as a continuation).
+     * Visual tokens per image assumed where the model is not known: the balance of a plan must not depend on the
+     * checkpoint, since every scorer recomputes the same plan from (version, shard count). A 448-pixel InternVL tile,
+     * Qwen2-VL's smallest budget and the tiny test model all have 256.
      */
+    public static final int DEFAULT_VISUAL_TOKENS = 256;
+
+    /** {@link #costOf(BenchSample, int)} with {@link #DEFAULT_VISUAL_TOKENS}: the cost shards are balanced by. */
     public static long costOf(BenchSample s) {
-        long candidateChars = s.candidates().stream().mapToLong(String::length).sum();
-        return (s.question().length() + 3) / 4 + 256L * s.images().size() + candidateChars;
+        return costOf(s, DEFAULT_VISUAL_TOKENS);
+    }
+
+    /**
+     * Estimated tokens the model processes for a sample: the prompt once (question characters / 4, plus
+     * {@code visualTokensPerImage} per image) and every candidate (characters / 4, at least one token), since each
+     * candidate is scored as a continuation of the prompt.
+     */
+    public static long costOf(BenchSample s, int visualTokensPerImage) {
+        long candidates = s.candidates().stream().mapToLong(c -> Math.max(1, (c.length() + 3) / 4)).sum();
+        return (s.question().length() + 3) / 4 + (long) visualTokensPerImage * s.images().size() + candidates;
     }
 
     /** Greedy longest-processing-time: costliest sample first, each onto the currently cheapest shard. */
@@ -69,7 +82,7 @@ public final class ShardPlan {
             throw new IllegalArgumentException("shard count must be at least 1, was " + shardCount);
         }
         List<BenchSample> order = new ArrayList<>(samples);
-        order.sort(Comparator.comparingLong(ShardPlan::costOf).reversed().thenComparing(Names.SAMPLE_ORDER));
+        order.sort(Comparator.comparingLong((BenchSample s) -> costOf(s)).reversed().thenComparing(Names.SAMPLE_ORDER));
         long[] cost = new long[shardCount];
         List<List<BenchSample>> members = new ArrayList<>();
         PriorityQueue<Integer> cheapest = new PriorityQueue<>(

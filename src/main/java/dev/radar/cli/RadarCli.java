@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
                 AggregatorCommand.class,
                 DemoCommand.class,
                 ScoreCommand.class,
-                BenchCommand.class,
+                PerfCommand.class,
                 WatchCommand.class,
         })
 public final class RadarCli implements Runnable {

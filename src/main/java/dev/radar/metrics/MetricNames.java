@@ -21,6 +21,16 @@ public final class MetricNames {
     public static final String SCORER_SHARD_THROUGHPUT = "radar.scorer.shard.throughput";
     /** Base unit that makes Micrometer append {@code _samples_per_second} to the Prometheus name. */
     public static final String THROUGHPUT_UNIT = "samples.per.second";
+    /**
+     * Timer: the scoring thread's wait between the end of one shard and the start of the next (fetching, preparing,
+     * committing that the pipeline did not hide, or no work queued) [radar_scorer_model_idle_seconds_count/_sum/_max].
+     */
+    public static final String SCORER_MODEL_IDLE = "radar.scorer.model.idle";
+    /**
+     * Counter: polls that ran to their timeout (scorer.poll.ms) while a scored shard waited for its commit; stays 0
+     * while the scoring thread wakes the poll [radar_scorer_stalled_polls_total].
+     */
+    public static final String SCORER_STALLED_POLLS = "radar.scorer.stalled.polls";
     /** Counter [radar_scorer_shard_retries_total]. */
     public static final String SCORER_SHARD_RETRIES = "radar.scorer.shard.retries";
     /** Counter, tag outcome=planned|duplicate|rejected [radar_planner_evaluations_total]. */

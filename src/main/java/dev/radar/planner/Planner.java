@@ -11,6 +11,7 @@ import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.EventKeys;
 import dev.radar.events.ShardTask;
 import dev.radar.events.TaskExpectation;
+import dev.radar.scoring.ModelConfig;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,7 +119,9 @@ public final class Planner {
             }
             total += e.getValue();
         }
-        ShardPlan plan = bench.shardPlan(config.shardsFor(total));
+        int visualTokens = visualTokensPerImage(checkpoint);
+        long tokens = bench.samples().stream().mapToLong(s -> ShardPlan.costOf(s, visualTokens)).sum();
+        ShardPlan plan = bench.shardPlan(config.shardsFor(total, tokens));
         EvaluationPlanned evaluation = EvaluationPlanned.newBuilder()
                 .setEvaluationId(evaluationId).setRunId(event.getRunId()).setStep(event.getStep())
                 .setTokensSeen(event.getTokensSeen()).setCheckpointUri(checkpoint.toString())
@@ -136,6 +139,31 @@ public final class Planner {
                     .setPlannedAtMs(now).build());
         }
         return new Planned(evaluation, shards);
+    }
+
+    /**
+     * Visual tokens per image of the checkpoint's family at most (its radar-model.json), for the shard count: Qwen2-VL
+     * its pixel budget over 28x28 patches, InternVL3.5 its tiles plus thumbnail, LLaVA-OneVision its fixed count,
+     * contract 1 its tokens per tile times tiles. {@link ShardPlan#DEFAULT_VISUAL_TOKENS} when the package does not
+     * say (the scorer reports what is wrong with it).
+     */
+    static int visualTokensPerImage(Path checkpoint) {
+        try {
+            ModelConfig c = ModelConfig.read(checkpoint.resolve(ModelConfig.FILE));
+            if (!c.realArchitecture()) {
+                return c.tokensPerImage() * c.image().tilesPerImage();
+            }
+            ModelConfig.Vision v = c.vision();
+            return switch (c.family()) {
+                case "qwen2-vl" -> v.maxPixels() / (v.patchSize() * v.mergeSize() * v.patchSize() * v.mergeSize());
+                case "internvl3.5" -> v.tokensPerTile()
+                        * (v.maxTiles() + (Boolean.TRUE.equals(v.thumbnail()) && v.maxTiles() > 1 ? 1 : 0));
+                case "llava-onevision" -> v.tokensPerImage();
+                default -> ShardPlan.DEFAULT_VISUAL_TOKENS;
+            };
+        } catch (RuntimeException e) {
+            return ShardPlan.DEFAULT_VISUAL_TOKENS;
+        }
     }
 
     private static String dedupeKey(String run, long step, String version) {

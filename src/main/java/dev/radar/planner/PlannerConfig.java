@@ -16,22 +16,29 @@ import java.util.Optional;
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>benchmarks.&lt;name&gt;.path</td><td></td><td>folder of the benchmark a CheckpointSaved names, e.g. benchmarks.m3-bench.path</td></tr>
  *   <tr><td>planner.allowed.roots</td><td>(any)</td><td>comma-separated folders checkpoints must live under</td></tr>
- *   <tr><td>planner.samples.per.shard</td><td>64</td><td>target shard size; the shard count follows from it</td></tr>
+ *   <tr><td>planner.shard.tokens</td><td>65536</td><td>estimated tokens the model processes per shard (visual tokens of the
+ *       checkpoint's family, prompt and every candidate); the shard count is the benchmark's estimate over this, so a
+ *       shard is a few seconds of device work (a 2-8B model on one GPU; about 2 s for the tiny CPU test model)</td></tr>
+ *   <tr><td>planner.samples.per.shard</td><td>0 (off)</td><td>when set, also at most this many samples per shard</td></tr>
  *   <tr><td>planner.max.shards</td><td>256</td><td>upper bound on shards per evaluation</td></tr>
  *   <tr><td>planner.group.id</td><td>radar-planner</td><td>consumer group on radar.checkpoints</td></tr>
  *   <tr><td>planner.require.checkpoint.exists</td><td>true</td><td>dead-letter events whose checkpoint folder is missing</td></tr>
  * </table>
  */
-public record PlannerConfig(RadarProperties props, List<Path> allowedRoots, int samplesPerShard, int maxShards,
-                            String groupId, boolean requireCheckpointExists) {
+public record PlannerConfig(RadarProperties props, List<Path> allowedRoots, long shardTokens, int samplesPerShard,
+                            int maxShards, String groupId, boolean requireCheckpointExists) {
 
     public static PlannerConfig from(RadarProperties p) {
         List<Path> allowed = CheckpointConfig.from(p).allowedRoots();
-        int perShard = p.getInt("planner.samples.per.shard", 64);
-        if (perShard < 1) {
-            throw new RadarException("planner.samples.per.shard must be >= 1, was " + perShard);
+        int perShard = p.getInt("planner.samples.per.shard", 0);
+        if (perShard < 0) {
+            throw new RadarException("planner.samples.per.shard must be >= 0 (0 = no limit), was " + perShard);
         }
-        return new PlannerConfig(p, allowed, perShard, Math.max(1, p.getInt("planner.max.shards", 256)),
+        long shardTokens = p.getLong("planner.shard.tokens", 65_536);
+        if (shardTokens < 1) {
+            throw new RadarException("planner.shard.tokens must be >= 1, was " + shardTokens);
+        }
+        return new PlannerConfig(p, allowed, shardTokens, perShard, Math.max(1, p.getInt("planner.max.shards", 256)),
                 p.get("planner.group.id", "radar-planner"), p.getBoolean("planner.require.checkpoint.exists", true));
     }
 
@@ -49,7 +56,10 @@ public record PlannerConfig(RadarProperties props, List<Path> allowedRoots, int 
         return Optional.empty();
     }
 
-    public int shardsFor(int samples) {
-        return Math.max(1, Math.min(maxShards, (samples + samplesPerShard - 1) / samplesPerShard));
+    /** Shards for {@code samples} samples of {@code tokens} estimated tokens in all: by cost, capped as configured. */
+    public int shardsFor(int samples, long tokens) {
+        long byCost = (tokens + shardTokens - 1) / shardTokens;
+        long bySamples = samplesPerShard > 0 ? (samples + samplesPerShard - 1) / samplesPerShard : 1;
+        return (int) Math.max(1, Math.min(Math.min(maxShards, samples), Math.max(byCost, bySamples)));
     }
 }

@@ -16,7 +16,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** radar score and radar bench scoring end to end on the tiny model and a generated synthetic benchmark. */
+/** radar score and radar perf scoring end to end on the tiny model and a generated synthetic benchmark. */
 class ScoreCommandTest {
 
     @TempDir
@@ -28,7 +28,7 @@ class ScoreCommandTest {
         Path out = tmp.resolve("out/scores.jsonl");
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
-        int rc = cli(o, e).execute("score", "--model", BenchScoringCommand.latest(BenchScoringCommand.DEFAULT_MODELS).toString(),
+        int rc = cli(o, e).execute("score", "--model", dev.radar.perf.ScoringPerf.latest(dev.radar.perf.ScoringPerf.DEFAULT_MODELS).toString(),
                 "--bench", tmp.resolve("bench").toString(), "--limit", "12", "--strategy", "per-candidate",
                 "--out", out.toString());
         assertEquals(0, rc, e.toString());
@@ -45,10 +45,10 @@ class ScoreCommandTest {
     }
 
     @Test
-    void benchScoringReportsBothStrategies() {
+    void perfScoringReportsBothStrategies() {
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
-        int rc = cli(o, e).execute("bench", "scoring", "--samples", "8", "--rounds", "1");
+        int rc = cli(o, e).execute("perf", "scoring", "--samples", "8", "--rounds", "1");
         assertEquals(0, rc, e.toString());
         String text = o.toString();
         assertTrue(text.contains("per-candidate") && text.contains("packed") && text.contains("throughput"), text);

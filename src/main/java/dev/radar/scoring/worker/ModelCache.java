@@ -6,7 +6,6 @@ import dev.radar.metrics.MetricNames;
 import dev.radar.scoring.ModelConfig;
 import dev.radar.scoring.ModelLoadException;
 import dev.radar.scoring.Scorer;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +56,10 @@ final class ModelCache implements AutoCloseable {
     private final Timer loadTimer;
     private final LinkedHashMap<Key, Scorer> models = new LinkedHashMap<>(4, 0.75f, true);
 
-    ModelCache(int capacity, Function<Path, Scorer> loader, MeterRegistry meters) {
+    ModelCache(int capacity, Function<Path, Scorer> loader, Timer loadTimer) {
         this.capacity = capacity;
         this.loader = loader;
-        this.loadTimer = Timer.builder(MetricNames.SCORER_MODEL_LOAD).description("Checkpoint load time")
-                .register(meters);
+        this.loadTimer = loadTimer;
     }
 
     Scorer get(Path checkpoint) {

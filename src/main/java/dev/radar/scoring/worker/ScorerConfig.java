@@ -21,15 +21,16 @@ import java.util.Properties;
  *   <tr><td>scorer.group.id</td><td>radar-scorers</td><td>consumer group sharing radar.shard-tasks</td></tr>
  *   <tr><td>scorer.model.cache</td><td>1</td><td>loaded checkpoints kept (GPU memory bounds this)</td></tr>
  *   <tr><td>scorer.max.attempts</td><td>3</td><td>tries per shard before it is dead-lettered</td></tr>
- *   <tr><td>scorer.poll.ms</td><td>200</td><td>poll interval while a shard is being scored (keeps the group alive)</td></tr>
+ *   <tr><td>scorer.poll.ms</td><td>200</td><td>longest poll; the scoring thread ends a poll as soon as a shard is scored, so this only bounds how often an idle scorer looks for work</td></tr>
+ *   <tr><td>scorer.fetch.max.tasks</td><td>500</td><td>shard tasks fetched ahead of the model at most; the next task is chosen among them so that a checkpoint's shards are scored together</td></tr>
  *   <tr><td>scorer.transaction.timeout.ms</td><td>60000</td><td>broker aborts a crashed scorer's open transaction after this</td></tr>
  *   <tr><td>scorer.group.instance.id</td><td>(none)</td><td>static group membership: a restarted scorer with the same id takes its partitions back without a rebalance. Unique per scorer; give it (and scorer.id, which fences the crashed one's open transaction at once) a stable name, e.g. the StatefulSet pod name</td></tr>
  *   <tr><td>scorer.session.timeout.ms</td><td>10000</td><td>how long a killed scorer holds its partitions before the group hands them on (the heartbeat runs beside scoring, so a long shard does not need a long session)</td></tr>
  * </table>
  */
 public record ScorerConfig(String scorerId, String groupId, int modelCacheSize, int maxAttempts, long pollMs,
-                           int transactionTimeoutMs, ScoringConfig scoring, CheckpointValidator checkpoints,
-                           String groupInstanceId, int sessionTimeoutMs) {
+                           int fetchMaxTasks, int transactionTimeoutMs, ScoringConfig scoring,
+                           CheckpointValidator checkpoints, String groupInstanceId, int sessionTimeoutMs) {
 
     public static ScorerConfig from(RadarProperties p) {
         ScoringConfig scoring = ScoringConfig.from(p);
@@ -39,6 +40,7 @@ public record ScorerConfig(String scorerId, String groupId, int modelCacheSize, 
                 Math.max(1, p.getInt("scorer.model.cache", 1)),
                 Math.max(1, p.getInt("scorer.max.attempts", 3)),
                 Math.max(10, p.getLong("scorer.poll.ms", 200)),
+                Math.max(1, p.getInt("scorer.fetch.max.tasks", 500)),
                 p.getInt("scorer.transaction.timeout.ms", 60_000),
                 scoring, CheckpointValidator.withContent(CheckpointConfig.from(p).allowedRoots(), scoring.architectures()),
                 p.get("scorer.group.instance.id", "").trim(),

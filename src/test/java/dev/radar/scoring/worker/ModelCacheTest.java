@@ -36,7 +36,7 @@ class ModelCacheTest {
         cache = new ModelCache(capacity, p -> {
             loads.add(p);
             return ScoringEngine.open(p, cfg);
-        }, new SimpleMeterRegistry());
+        }, new ScorerMetrics(new SimpleMeterRegistry()).modelLoad());
         return cache;
     }
 
@@ -85,7 +85,7 @@ class ModelCacheTest {
         cache = new ModelCache(1, p -> {
             loads.add(p);
             return ScoringEngine.open(p, cfg);
-        }, new SimpleMeterRegistry());
+        }, new ScorerMetrics(new SimpleMeterRegistry()).modelLoad());
         Path ckpt = Files.createDirectories(dir.resolve("step-200"));
         try (var files = Files.list(fixture.resolve("checkpoint-b"))) {
             for (Path f : files.toList()) {

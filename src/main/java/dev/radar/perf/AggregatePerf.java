@@ -1,8 +1,7 @@
-package dev.radar.cli;
+package dev.radar.perf;
 
 import dev.radar.aggregate.AggregatorConfig;
 import dev.radar.aggregate.AggregatorService;
-import dev.radar.aggregate.AggregatorTopology;
 import dev.radar.config.RadarProperties;
 import dev.radar.events.AbilityReport;
 import dev.radar.events.EvaluationPlanned;
@@ -22,10 +21,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -37,12 +37,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code radar bench aggregate}: aggregator throughput and latency on an embedded broker, measured in one run:
+ * {@code radar perf aggregate}: aggregator throughput and latency on an embedded broker, measured in one run:
  * (a) the raw consume rate of radar.sample-scores by a plain byte consumer, (b) the SampleScores/s the topology
  * sustains on the same backlog (until every checkpoint's complete report is out), their ratio, and (c) the latency
  * from a checkpoint's last score (send time) to its complete AbilityReport being readable (read_committed),
@@ -53,42 +52,49 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * share one JVM here, and its JIT compiler otherwise takes a core for the first tens of seconds: that would measure
  * start-up rather than the sustained rate.
  */
-@Command(name = "aggregate", mixinStandardHelpOptions = true,
-        description = "Benchmark the aggregator on an embedded broker: throughput vs a plain consumer and vs a decode-only Kafka Streams app, and report latency.")
-public final class BenchAggregateCommand implements Callable<Integer> {
+public final class AggregatePerf {
 
     /** Run-id prefixes of the warm-up and the measured checkpoints. */
     private static final String WARMUP_RUN = "bench-warmup-";
     private static final String MEASURED_RUN = "bench-run-";
 
-    @Mixin
-    ConfigOption config;
+    /**
+     * @param samples         measured SampleScores in the backlog
+     * @param warmup          SampleScores read before the measured ones, by both readers
+     * @param perCheckpoint   samples per checkpoint
+     * @param runs            training runs the checkpoints belong to
+     * @param tasks           tasks per checkpoint, half perception, half reasoning
+     * @param liveCheckpoints checkpoints produced live for the latency phase
+     * @param liveRate        SampleScores/s produced in the latency phase
+     */
+    public record Options(int samples, int warmup, int perCheckpoint, int runs, int tasks, int liveCheckpoints,
+                          int liveRate) {
+    }
 
-    @Option(names = "--samples", defaultValue = "500000", description = "Measured SampleScores in the backlog (default ${DEFAULT-VALUE}).")
-    int samples;
+    private final int samples;
+    private final int warmup;
+    private final int perCheckpoint;
+    private final int runs;
+    private final int tasks;
+    private final int liveCheckpoints;
+    private final int liveRate;
+    private final RadarProperties base;
+    private final PrintStream out;
 
-    @Option(names = "--warmup", defaultValue = "200000", description = "SampleScores read before the measured ones, by both readers (default ${DEFAULT-VALUE}).")
-    int warmup;
+    public AggregatePerf(Options o, RadarProperties base, PrintStream out) {
+        this.samples = o.samples();
+        this.warmup = o.warmup();
+        this.perCheckpoint = o.perCheckpoint();
+        this.runs = o.runs();
+        this.tasks = o.tasks();
+        this.liveCheckpoints = o.liveCheckpoints();
+        this.liveRate = o.liveRate();
+        this.base = base;
+        this.out = out;
+    }
 
-    @Option(names = "--per-checkpoint", defaultValue = "1000", description = "Samples per checkpoint (default ${DEFAULT-VALUE}).")
-    int perCheckpoint;
-
-    @Option(names = "--runs", defaultValue = "4", description = "Training runs the checkpoints belong to (default ${DEFAULT-VALUE}).")
-    int runs;
-
-    @Option(names = "--tasks", defaultValue = "8", description = "Tasks per checkpoint, half perception, half reasoning (default ${DEFAULT-VALUE}).")
-    int tasks;
-
-    @Option(names = "--live-checkpoints", defaultValue = "40", description = "Checkpoints produced live for the latency phase (default ${DEFAULT-VALUE}).")
-    int liveCheckpoints;
-
-    @Option(names = "--live-rate", defaultValue = "10000", description = "SampleScores/s produced in the latency phase (default ${DEFAULT-VALUE}).")
-    int liveRate;
-
-    private final PrintStream out = System.out;
-
-    @Override
-    public Integer call() throws Exception {
+    /** Runs the three measurements on an embedded broker of its own and prints the report. */
+    public void run() throws Exception {
         if (samples < perCheckpoint || perCheckpoint < tasks || tasks < 2 || runs < 1 || warmup < 0) {
             throw new IllegalArgumentException("need samples >= per-checkpoint >= tasks >= 2, runs >= 1 and warmup >= 0");
         }
@@ -100,7 +106,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker();
         broker.start();
         try {
-            RadarProperties props = config.load().with(KafkaSettings.BOOTSTRAP, broker.bootstrapServers())
+            RadarProperties props = base.with(KafkaSettings.BOOTSTRAP, broker.bootstrapServers())
                     .with(Map.of("aggregator.application.id", "radar-bench-aggregator",
                             "aggregator.state.dir", stateDir.toString()));
             KafkaSettings kafka = new KafkaSettings(props);
@@ -153,7 +159,6 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             } finally {
                 service.stop();
             }
-            return 0;
         } finally {
             broker.stop();
             dev.radar.FileTrees.deleteQuietly(stateDir);
@@ -188,7 +193,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     /**
-     * SampleScores/s of {@link AggregatorTopology#decodeOnly} (same settings, exactly-once, its own application id)
+     * SampleScores/s of {@link #decodeOnly} (same settings, exactly-once, its own application id)
      * over the whole topic so far: from RUNNING until its committed offsets reach the end.
      */
     private static double decodeOnlyRate(KafkaSettings kafka, RadarProperties props, Path stateDir) throws Exception {
@@ -196,7 +201,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         AggregatorConfig cfg = AggregatorConfig.from(props.with(Map.of("aggregator.application.id", appId,
                 "aggregator.state.dir", stateDir.resolve("decode-only").toString())));
         try (Admin admin = Admin.create(kafka.admin());
-             KafkaStreams streams = new KafkaStreams(AggregatorTopology.decodeOnly(), cfg.streamsProperties(kafka))) {
+             KafkaStreams streams = new KafkaStreams(decodeOnly(), cfg.streamsProperties(kafka))) {
             Map<TopicPartition, Long> end = TopicAdmin.endOffsets(admin, List.of(Topics.SAMPLE_SCORES.name()));
             long records = end.values().stream().mapToLong(Long::longValue).sum();
             streams.start();
@@ -222,6 +227,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 Thread.sleep(10);
             }
         }
+    }
+
+    /**
+     * Only the first step of the aggregator's topology: SampleScores read and Avro-decoded, nothing after; run beside
+     * the full topology to show what Kafka Streams and decoding alone cost on the same machine.
+     */
+    static Topology decodeOnly() {
+        StreamsBuilder builder = new StreamsBuilder();
+        TopicSpec<String, SampleScore> topic = Topics.SAMPLE_SCORES;
+        builder.stream(topic.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .mapValues(v -> topic.valueSerde().deserializer().deserialize(topic.name(), v));
+        return builder.build();
     }
 
     /** Seconds the plain consumer takes for the {@code measured} records that follow the first {@code skipped}. */
@@ -262,7 +279,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         long p50 = percentile(lat, 0.50);
         long p95 = percentile(lat, 0.95);
         out.println();
-        out.printf(Locale.ROOT, "radar bench aggregate: %,d SampleScores measured after %,d warm-up ones, %d checkpoints, "
+        out.printf(Locale.ROOT, "radar perf aggregate: %,d SampleScores measured after %,d warm-up ones, %d checkpoints, "
                 + "%d partitions, exactly_once_v2, %d stream thread(s), commit %d ms, %d CPUs%n", total, warmTotal,
                 checkpoints, partitions, cfg.threads(),
                 cfg.commitIntervalMs(), Runtime.getRuntime().availableProcessors());

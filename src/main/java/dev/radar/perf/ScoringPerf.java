@@ -1,4 +1,4 @@
-package dev.radar.cli;
+package dev.radar.perf;
 
 import dev.radar.bench.BenchSample;
 import dev.radar.bench.SyntheticBenchmark;
@@ -8,11 +8,6 @@ import dev.radar.scoring.Scorer;
 import dev.radar.scoring.ScoringConfig;
 import dev.radar.scoring.ScoringEngine;
 import dev.radar.scoring.ScoringStats;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,44 +16,39 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
- * {@code radar bench scoring}: samples/s of the per-candidate and packed strategies on the same samples, in one
+ * {@code radar perf scoring}: samples/s of the per-candidate and packed strategies on the same samples, in one
  * run, their ratio, how much of the wall time is spent outside the model forward, and how far their SDS differ.
  */
-@Command(name = "scoring", mixinStandardHelpOptions = true,
-        description = "Measures scoring throughput of both strategies on a synthetic benchmark (generated to a temp dir).")
-public final class BenchScoringCommand implements Callable<Integer> {
+public final class ScoringPerf {
 
-    static final Path DEFAULT_MODELS = Path.of("models", "tiny-mllm", "checkpoints");
+    /** Where the tiny test model's snapshots are, relative to the repository root. */
+    public static final Path DEFAULT_MODELS = Path.of("models", "tiny-mllm", "checkpoints");
 
-    @Spec
-    CommandSpec spec;
+    /**
+     * @param model   scoring package; null for the last tiny-mllm checkpoint
+     * @param samples samples scored per strategy
+     * @param rounds  alternating timed rounds per strategy; the best is kept
+     */
+    public record Options(Path model, int samples, int rounds) {
+    }
 
-    @Mixin
-    ConfigOption config;
+    private ScoringPerf() {
+    }
 
-    @Option(names = "--samples", defaultValue = "64", paramLabel = "N", description = "Samples scored per strategy (default ${DEFAULT-VALUE}).")
-    int samples;
-
-    @Option(names = "--model", paramLabel = "DIR", description = "Scoring package (default: the last tiny-mllm checkpoint).")
-    Path model;
-
-    @Option(names = "--rounds", defaultValue = "3", paramLabel = "N", description = "Alternating timed rounds per strategy; the best is kept (default ${DEFAULT-VALUE}).")
-    int rounds;
-
-    @Override
-    public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+    /** Runs the measurement and prints the report to {@code out}. */
+    public static void run(Options options, ScoringConfig base, PrintWriter out) throws IOException {
+        int samples = options.samples();
+        int rounds = options.rounds();
+        Path model = options.model();
         Path dir = model != null ? model : latest(DEFAULT_MODELS);
-        Path tmp = Files.createTempDirectory("radar-bench-scoring");
+        Path tmp = Files.createTempDirectory("radar-perf-scoring");
         try {
             int perTask = Math.max(1, (samples + SyntheticBenchmark.tasks().size() - 1) / SyntheticBenchmark.tasks().size());
             List<BenchSample> all = SyntheticBenchmark.generate(tmp, perTask, 42).samples();
             List<BenchSample> bench = all.subList(0, Math.min(samples, all.size()));
-            ScoringConfig base = ScoringConfig.from(config.load());
             try (Scorer packed = ScoringEngine.open(dir, base.withStrategy(ScoringConfig.Strategy.PACKED));
                  Scorer perCand = ScoringEngine.open(dir, base.withStrategy(ScoringConfig.Strategy.PER_CANDIDATE))) {
                 // Warm-up: libtorch allocators, JIT profiling, class loading.
@@ -100,7 +90,6 @@ public final class BenchScoringCommand implements Callable<Integer> {
             dev.radar.FileTrees.delete(tmp);
         }
         out.flush();
-        return 0;
     }
 
     /** cpuNanos: CPU time of the whole process (libtorch threads included), robust against other load on the host. */
@@ -134,7 +123,8 @@ public final class BenchScoringCommand implements Callable<Integer> {
                 s.batches(), s.tokens());
     }
 
-    static Path latest(Path checkpoints) throws IOException {
+    /** The last (by name) checkpoint folder under {@code checkpoints}. */
+    public static Path latest(Path checkpoints) throws IOException {
         if (!Files.isDirectory(checkpoints)) {
             throw new dev.radar.RadarException("no --model given and " + checkpoints + " not found (run from the repository root)");
         }
