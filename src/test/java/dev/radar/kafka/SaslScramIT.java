@@ -4,6 +4,7 @@ import dev.radar.RadarException;
 import dev.radar.aggregate.AggregatorConfig;
 import dev.radar.aggregate.AggregatorService;
 import dev.radar.bench.SyntheticBenchmark;
+import dev.radar.cli.RadarCli;
 import dev.radar.config.RadarProperties;
 import dev.radar.events.AbilityReport;
 import dev.radar.events.AbilityScore;
@@ -24,12 +25,17 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -225,5 +231,49 @@ class SaslScramIT {
                 () -> new PlannerService(kafka, PlannerConfig.from(props), new SimpleMeterRegistry()).start());
         assertTrue(planner.getMessage().contains("cannot create RADAR topics on " + broker.bootstrapServers())
                 && LogCapture.chain(planner).contains("Timed out"), LogCapture.chain(planner));
+    }
+
+    @Test
+    void theCommandsTakeTheCredentialsAsKafkaKeysAndEndNonZeroWithTheRefusalWithoutThem() throws Exception {
+        String run = "sasl-cli-" + UUID.randomUUID();
+        assertEquals(0, RadarCli.execute(command(USER, PASSWORD, "publish", "--run", run, "--step", "7",
+                "--checkpoint", CHECKPOINT.toString())));
+        List<CheckpointSaved> published = TopicReader.read(new KafkaSettings(as(USER, PASSWORD)), Topics.CHECKPOINTS,
+                e -> e.getRunId().equals(run), 1, Duration.ofSeconds(30));
+        assertEquals(7, published.get(0).getStep());
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = withStderr(err, () -> RadarCli.execute(command(USER, "not-the-password", "publish", "--run", run,
+                "--step", "8", "--checkpoint", CHECKPOINT.toString())));
+        String printed = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, rc, printed);
+        assertTrue(printed.contains("radar publish: could not publish to " + broker.bootstrapServers())
+                && printed.contains(AUTH_FAILED), printed);
+
+        // `radar scorer` ends with its watchdog's exit code (Foreground.SERVICE_FAILED) once the loop is refused.
+        String id = "sasl-cli-scorer-" + UUID.randomUUID();
+        try (LogCapture log = LogCapture.of(ScorerService.class)) {
+            assertEquals(3, RadarCli.execute(command("nobody", PASSWORD, "scorer", "--id", id, "-D", "metrics.port=0")));
+            assertTrue(log.errors().stream().anyMatch(e -> e.contains("scorer " + id + " failed") && e.contains(AUTH_FAILED)),
+                    "logged: " + log.errors());
+        }
+    }
+
+    /** A `radar` command line whose Kafka settings, credentials included, are all {@code -D kafka.*} keys. */
+    private static String[] command(String user, String password, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("-b", broker.bootstrapServers()));
+        EmbeddedKafkaBroker.scramClientSettings(user, password).forEach((k, v) -> all.addAll(List.of("-D", k + "=" + v)));
+        return all.toArray(String[]::new);
+    }
+
+    private static int withStderr(ByteArrayOutputStream sink, IntSupplier body) {
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(sink, true, StandardCharsets.UTF_8));
+        try {
+            return body.getAsInt();
+        } finally {
+            System.setErr(original);
+        }
     }
 }
