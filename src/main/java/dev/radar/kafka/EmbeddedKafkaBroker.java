@@ -80,15 +80,16 @@ public final class EmbeddedKafkaBroker implements Service {
 
     /**
      * A broker on a free port with a temporary data directory whose only client listener is SASL_PLAINTEXT with
-     * SCRAM-SHA-512, for {@code users} (name to password; neither may contain a double quote or a backslash).
+     * SCRAM-SHA-512, for {@code users} (name to password; neither may contain a double quote or a backslash, which
+     * the format tool's and JAAS's quoting cannot carry).
      */
     public static EmbeddedKafkaBroker withScramUsers(Map<String, String> users) {
         if (users.isEmpty()) {
             throw new IllegalArgumentException("a SASL broker needs at least one SCRAM user");
         }
         users.forEach((name, password) -> {
-            checkScramText("user name", name);
-            checkScramText("password", password);
+            checkScramText("user name '" + name + "'", name);
+            checkScramText("password of '" + name + "'", password); // the password itself is never shown
         });
         if (users.containsKey(BROKER_USER)) {
             throw new IllegalArgumentException("SCRAM user name '" + BROKER_USER + "' is the broker's own");
@@ -115,7 +116,7 @@ public final class EmbeddedKafkaBroker implements Service {
 
     private static void checkScramText(String what, String value) {
         if (value == null || value.isEmpty() || value.contains("\"") || value.contains("\\")) {
-            throw new IllegalArgumentException("SCRAM " + what + " must be non-empty, without '\"' or '\\': " + value);
+            throw new IllegalArgumentException("SCRAM " + what + " must be non-empty, without '\"' or '\\'");
         }
     }
 
