@@ -5,6 +5,7 @@ import dev.radar.RadarException;
 import dev.radar.Service;
 import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
+import dev.radar.kafka.KafkaAccessErrors;
 import dev.radar.kafka.KafkaMeterFilter;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicAdmin;
@@ -89,6 +90,11 @@ public final class AggregatorService implements Service, AbilityQueries {
             if (FatalErrors.isFatal(e)) {
                 // Replacing the thread would retry the same record forever (seen: an OutOfMemoryError every ~45 s).
                 FatalErrors.onFatal("aggregator stream thread", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+            if (KafkaAccessErrors.isAccessDenied(e)) {
+                // Wrong credentials or ACLs: a replaced thread meets the same refusal (seen: a new thread every ~0.4 s).
+                LOG.error("aggregator refused by Kafka, stopping; check the kafka.* security settings", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
             // A processing bug must not silently stop aggregation: replace the thread (EOS aborts its transaction).

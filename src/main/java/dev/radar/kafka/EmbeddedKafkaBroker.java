@@ -21,20 +21,35 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 
 /**
  * A real single-node Kafka broker (KRaft, broker+controller) running in this JVM, from the Maven Central
  * artifacts: the embedded default of {@code radar demo} and the broker of the integration tests.
  * Nothing is downloaded; start-up takes about two seconds.
+ *
+ * <p>{@link #withScramUsers} gives a broker whose client listener is SASL_PLAINTEXT with SCRAM-SHA-512 only: the
+ * users are written into the cluster metadata when the storage is formatted, and a client without valid
+ * credentials is refused. The broker authenticates to itself as an extra user of its own.
  */
 public final class EmbeddedKafkaBroker implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+    private static final String BROKER_USER = "radar-embedded-broker";
+    private static final String SASL_LISTENER = "SASL_PLAINTEXT";
 
     private final Path dataDir;
     private final boolean deleteOnStop;
     private final String host;
     private final int requestedPort;
+    /** SCRAM-SHA-512 users (name to password) of a SASL broker; empty for a PLAINTEXT broker. */
+    private final Map<String, String> scramUsers;
+    private final String brokerPassword = UUID.randomUUID().toString();
     private KafkaRaftServer server;
     private int brokerPort;
 
@@ -43,7 +58,12 @@ public final class EmbeddedKafkaBroker implements Service {
      * @param port    client port; 0 picks a free one
      */
     public EmbeddedKafkaBroker(Path dataDir, int port) {
+        this(dataDir, port, Map.of());
+    }
+
+    private EmbeddedKafkaBroker(Path dataDir, int port, Map<String, String> scramUsers) {
         this.host = "127.0.0.1";
+        this.scramUsers = Map.copyOf(scramUsers);
         this.requestedPort = port;
         try {
             this.deleteOnStop = dataDir == null;
@@ -56,6 +76,48 @@ public final class EmbeddedKafkaBroker implements Service {
     /** A broker on a free port with a temporary data directory. */
     public EmbeddedKafkaBroker() {
         this(null, 0);
+    }
+
+    /**
+     * A broker on a free port with a temporary data directory whose only client listener is SASL_PLAINTEXT with
+     * SCRAM-SHA-512, for {@code users} (name to password; neither may contain a double quote or a backslash, which
+     * the format tool's and JAAS's quoting cannot carry).
+     */
+    public static EmbeddedKafkaBroker withScramUsers(Map<String, String> users) {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a SASL broker needs at least one SCRAM user");
+        }
+        users.forEach((name, password) -> {
+            checkScramText("user name '" + name + "'", name);
+            checkScramText("password of '" + name + "'", password); // the password itself is never shown
+        });
+        if (users.containsKey(BROKER_USER)) {
+            throw new IllegalArgumentException("SCRAM user name '" + BROKER_USER + "' is the broker's own");
+        }
+        return new EmbeddedKafkaBroker(null, 0, users);
+    }
+
+    /**
+     * The RADAR settings ({@code kafka.*} keys) with which every component authenticates to a SASL/SCRAM-SHA-512
+     * broker as {@code user}: the same keys a deployment sets for its own SCRAM-enabled cluster.
+     */
+    public static Map<String, String> scramClientSettings(String user, String password) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kafka.security.protocol", "SASL_PLAINTEXT");
+        m.put("kafka.sasl.mechanism", SCRAM_MECHANISM);
+        m.put("kafka.sasl.jaas.config", scramJaas(user, password));
+        return m;
+    }
+
+    private static String scramJaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
+    private static void checkScramText(String what, String value) {
+        if (value == null || value.isEmpty() || value.contains("\"") || value.contains("\\")) {
+            throw new IllegalArgumentException("SCRAM " + what + " must be non-empty, without '\"' or '\\'");
+        }
     }
 
     @Override
@@ -80,7 +142,7 @@ public final class EmbeddedKafkaBroker implements Service {
                 props.store(w, "RADAR embedded KRaft broker");
             }
             if (!Files.exists(logDir.resolve("meta.properties"))) {
-                format(config);
+                format(config, scramUsers.isEmpty() ? Map.of() : withBrokerUser());
             }
             server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
@@ -123,11 +185,18 @@ public final class EmbeddedKafkaBroker implements Service {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.bootstrap.servers", host + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
+        // The controller listener stays PLAINTEXT: only this process's own broker half talks to it.
+        String client = scramUsers.isEmpty() ? "PLAINTEXT" : SASL_LISTENER;
+        p.put("listeners", client + "://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", client + "://" + host + ":" + port);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", client);
+        p.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
+        if (!scramUsers.isEmpty()) {
+            p.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+            p.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+            p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", scramJaas(BROKER_USER, brokerPassword));
+        }
         p.put("log.dirs", logDir.toString());
         p.put("num.partitions", "3");
         p.put("offsets.topic.replication.factor", "1");
@@ -143,12 +212,24 @@ public final class EmbeddedKafkaBroker implements Service {
         return p;
     }
 
-    private static void format(Path config) {
+    private Map<String, String> withBrokerUser() {
+        Map<String, String> all = new LinkedHashMap<>(scramUsers);
+        all.put(BROKER_USER, brokerPassword);
+        return all;
+    }
+
+    /** Formats the storage; SCRAM users are written into the bootstrap metadata, where the broker reads them. */
+    private static void format(Path config, Map<String, String> scramUsers) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
+                "-c", config.toString(), "--standalone"));
+        scramUsers.forEach((name, password) -> {
+            args.add("--add-scram");
+            args.add(SCRAM_MECHANISM + "=[name=\"" + name + "\",password=\"" + password + "\"]");
+        });
         int rc;
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            rc = StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(),
-                    "-c", config.toString(), "--standalone"}, ps);
+            rc = StorageTool.execute(args.toArray(String[]::new), ps);
         }
         if (rc != 0) {
             throw new RadarException("formatting the embedded Kafka storage failed: " + out.toString(StandardCharsets.UTF_8));
