@@ -9,7 +9,8 @@ import dev.radar.kafka.KafkaAccessErrors;
 import dev.radar.kafka.KafkaMeterFilter;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicAdmin;
-import dev.radar.metrics.RadarMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -46,8 +47,8 @@ public final class AggregatorService implements Service, AbilityQueries {
     private final ReplicaQueries replicas;
     private volatile KafkaStreams streams;
     private ReplicaEndpoint endpoint;
-    private RadarMetrics metrics;
-    private AutoCloseable streamsMetrics;
+    private MeterRegistry meters;
+    private KafkaStreamsMetrics streamsMetrics;
 
     public AggregatorService(KafkaSettings kafka, AggregatorConfig cfg) {
         this.kafka = kafka;
@@ -59,12 +60,12 @@ public final class AggregatorService implements Service, AbilityQueries {
 
     /**
      * Exports the Kafka Streams metrics (its embedded consumers' lag per partition, producers, tasks, stores) into
-     * {@code metrics} from the next {@link #start}.
+     * {@code meters} from the next {@link #start}.
      */
-    public synchronized void bindMetrics(RadarMetrics metrics) {
+    public synchronized void bindMetrics(MeterRegistry meters) {
         // Before any Kafka meter exists: names and HELP lines fit Prometheus' conventions (promtool check metrics).
-        metrics.registry().config().meterFilter(KafkaMeterFilter.INSTANCE);
-        this.metrics = metrics;
+        meters.config().meterFilter(KafkaMeterFilter.INSTANCE);
+        this.meters = meters;
     }
 
     @Override
@@ -102,8 +103,9 @@ public final class AggregatorService implements Service, AbilityQueries {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         s.setStateListener((now, before) -> LOG.info("aggregator {} -> {}", before, now));
-        if (metrics != null) {
-            streamsMetrics = metrics.bindKafkaStreams(s);
+        if (meters != null) {
+            streamsMetrics = new KafkaStreamsMetrics(s);
+            streamsMetrics.bindTo(meters);
         }
         s.start();
         streams = s;

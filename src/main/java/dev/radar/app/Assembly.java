@@ -126,7 +126,7 @@ public final class Assembly implements AutoCloseable {
         }
         if (roles.contains(Role.AGGREGATOR)) {
             aggregator = new AggregatorService(kafka, AggregatorConfig.from(props));
-            aggregator.bindMetrics(metrics);
+            aggregator.bindMetrics(metrics.registry());
             components.add(aggregator);
             components.add(new AbilityGaugeRefresher(aggregator, new AbilityGauges(metrics.registry()),
                     props.getLong("metrics.refresh.ms", 5000)));

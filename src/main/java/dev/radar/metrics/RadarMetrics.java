@@ -2,20 +2,13 @@ package dev.radar.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.apache.kafka.clients.admin.AdminClient;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +19,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The process's Prometheus registry (one per process) with JVM metrics, plus helpers that bind Kafka clients and
- * Kafka Streams so their own metrics (lag, request rates, ...) are scraped beside RADAR's.
+ * The process's Prometheus registry (one per process) with JVM metrics and {@code radar_up}. The components bind
+ * their own Kafka clients' and Kafka Streams' metrics (lag, request rates, ...) to it: the scorer its consumer and
+ * producer, the aggregator its Streams client.
  */
 public final class RadarMetrics implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RadarMetrics.class);
@@ -67,35 +61,6 @@ public final class RadarMetrics implements AutoCloseable {
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
         return registry.scrape();
-    }
-
-    /** Binds a producer's metrics; close the returned binder when the producer is closed. */
-    public AutoCloseable bindKafkaClient(Producer<?, ?> producer) {
-        return bind(new KafkaClientMetrics(producer));
-    }
-
-    /** Binds a consumer's metrics; close the returned binder when the consumer is closed. */
-    public AutoCloseable bindKafkaClient(Consumer<?, ?> consumer) {
-        return bind(new KafkaClientMetrics(consumer));
-    }
-
-    /** Binds an admin client's metrics; close the returned binder when the client is closed. */
-    public AutoCloseable bindKafkaClient(AdminClient admin) {
-        return bind(new KafkaClientMetrics(admin));
-    }
-
-    /** Binds a Kafka Streams application's metrics (its embedded clients included). */
-    public AutoCloseable bindKafkaStreams(KafkaStreams streams) {
-        return bind(new KafkaStreamsMetrics(streams));
-    }
-
-    private <T extends MeterBinder & AutoCloseable> AutoCloseable bind(T binder) {
-        binder.bindTo(registry);
-        closeables.add(binder);
-        return () -> {
-            closeables.remove(binder);
-            binder.close();
-        };
     }
 
     /** Sets {@code radar_up{component}} to 1 while the component is ready (set by the process's health check). */

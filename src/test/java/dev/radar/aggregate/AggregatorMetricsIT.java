@@ -49,7 +49,7 @@ class AggregatorMetricsIT {
         RadarMetrics metrics = new RadarMetrics(false);
         try (AggregatorService service = new AggregatorService(kafka, AggregatorConfig.from(props));
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer("metrics-it-producer"))) {
-            service.bindMetrics(metrics);
+            service.bindMetrics(metrics.registry());
             service.start();
             String key = EventKeys.checkpoint(run, 1000);
             send(producer, Topics.EVALUATIONS, key, plan(run, 1000, "metrics-v", Map.of(COLOURS, 1)));

@@ -105,6 +105,10 @@ class ScorerPipelineTest {
             assertEquals(SHARDS, meters.get(MetricNames.SCORER_SHARD_LATENCY).timer().count(), "shards committed");
             assertEquals(0.0, meters.get(MetricNames.SCORER_STALLED_POLLS).counter().count(),
                     "no poll ran to its timeout while a scored shard waited for its commit");
+            // The scorer's own consumer exports its lag per partition of radar.shard-tasks (0 once all is read).
+            assertEquals(0.0, meters.get("kafka.consumer.fetch.manager.records.lag")
+                    .tag("topic", "radar.shard-tasks").gauges().stream().mapToDouble(g -> g.value()).max().orElse(-1),
+                    "lag of radar.shard-tasks");
         } finally {
             scorer.stop();
         }
