@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.radar.RadarException;
-import dev.radar.scoring.prompt.ReferenceDraws;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -20,8 +20,10 @@
  * to its first {@code --}. img_num defaults to 1; 0 means a text-only question. Samples keep the record's raw
  * question, candidates and {@code ori_options} ({@link dev.radar.bench.BenchSample.Reference}); the per-family
  * prompt, MMMU-Pro's inline images and lettered, shuffled image options are {@code dev.radar.scoring.prompt}'s.
- * MMMU-Pro samples also carry the outcome of the reference's {@code random} draws, replayed over all MMMU-Pro
- * files of the root (file names sorted, then question ids in file order), so that any shard gets the same draw.
+ * MMMU-Pro samples also carry the outcome of the reference's {@code random} draws ({@link dev.radar.bench.ReferenceDraws},
+ * with Python's generator in {@link dev.radar.bench.PythonRandom}), replayed over all MMMU-Pro files of the root
+ * (file names sorted, then question ids in file order), so that any shard gets the same draw. They live here, not
+ * with the prompt rules, because the reader replays them; the prompt rules only read the outcome.
  *
  * <h2>Problems, not exceptions</h2>
  * A malformed file, a missing image, an answer repeated among the distractors, a blank question or candidate,

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * </table>
  * MMMU-Pro image options (an {@code <image k>} tag in {@code ori_options}): options listed as
  * {@code " A. .. B. .. Please select the correct option: "} in the order the sample's {@code random.random() > 0.5}
- * draw gives (see {@link ReferenceDraws}); the candidates are the letters {@code ["A","B"]} or {@code ["B","A"]}
+ * draw gives (see {@link dev.radar.bench.ReferenceDraws}); the candidates are the letters {@code ["A","B"]} or {@code ["B","A"]}
  * (always two, as the scripts hard-code them); option images follow the question's in pixel order. Samples with
  * more than 12 images are skipped by the reference (and by the benchmark reader).
  *

@@ -1,4 +1,4 @@
-package dev.radar.scoring.prompt;
+package dev.radar.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.radar.scoring.prompt;
+package dev.radar.bench;
 
 import java.util.ArrayList;
 import java.util.List;

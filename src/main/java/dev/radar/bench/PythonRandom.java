@@ -1,4 +1,4 @@
-package dev.radar.scoring.prompt;
+package dev.radar.bench;
 
 /**
  * CPython's {@code random.Random}: the MT19937 generator seeded as {@code random.seed(int)} seeds it, and the few
