@@ -9,7 +9,7 @@ import dev.radar.scoring.SampleResult;
 import dev.radar.scoring.ScoreSummary;
 import dev.radar.scoring.Scorer;
 import dev.radar.scoring.ScoringConfig;
-import dev.radar.scoring.ScoringEngine;
+import dev.radar.scoring.djl.ScoringEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -19,7 +19,7 @@ import dev.radar.planner.PlannerService;
 import dev.radar.scoring.ProgressListener;
 import dev.radar.scoring.Scorer;
 import dev.radar.scoring.ScoringConfig;
-import dev.radar.scoring.ScoringEngine;
+import dev.radar.scoring.djl.ScoringEngine;
 import dev.radar.scoring.worker.ScorerConfig;
 import dev.radar.scoring.worker.ScorerService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

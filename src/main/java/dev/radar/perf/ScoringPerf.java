@@ -6,7 +6,7 @@ import dev.radar.scoring.ProgressListener;
 import dev.radar.scoring.SampleResult;
 import dev.radar.scoring.Scorer;
 import dev.radar.scoring.ScoringConfig;
-import dev.radar.scoring.ScoringEngine;
+import dev.radar.scoring.djl.ScoringEngine;
 import dev.radar.scoring.ScoringStats;
 
 import java.io.IOException;

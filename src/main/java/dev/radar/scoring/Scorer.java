@@ -5,7 +5,7 @@ import dev.radar.bench.BenchSample;
 import java.util.List;
 
 /**
- * A loaded scoring package, ready to score. Obtain with {@link ScoringEngine#open}; close to free native memory.
+ * A loaded scoring package, ready to score. Obtain with {@link dev.radar.scoring.djl.ScoringEngine#open}; close to free native memory.
  * One thread at a time may call {@link #score} (calls are serialised).
  */
 public interface Scorer extends AutoCloseable {

@@ -5,7 +5,7 @@ import dev.radar.events.ShardTask;
 import dev.radar.kafka.ConsumerLoops;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.scoring.Scorer;
-import dev.radar.scoring.ScoringEngine;
+import dev.radar.scoring.djl.ScoringEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

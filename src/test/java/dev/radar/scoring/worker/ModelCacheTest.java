@@ -3,7 +3,7 @@ package dev.radar.scoring.worker;
 import dev.radar.scoring.ModelLoadException;
 import dev.radar.scoring.Scorer;
 import dev.radar.scoring.ScoringConfig;
-import dev.radar.scoring.ScoringEngine;
+import dev.radar.scoring.djl.ScoringEngine;
 import dev.radar.config.RadarProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,8 @@
-package dev.radar.scoring;
+package dev.radar.scoring.djl;
 
-import dev.radar.scoring.djl.DjlScorer;
+import dev.radar.scoring.ModelLoadException;
+import dev.radar.scoring.Scorer;
+import dev.radar.scoring.ScoringConfig;
 
 import java.nio.file.Path;
 
