@@ -5,7 +5,7 @@ import os
 import time
 import unittest
 
-from radar_client import Publisher, curves, reports
+from radar_client import Publisher, UnknownRun, curves, reports
 
 from . import radar_process
 from .log_capture import LogCapture
@@ -32,9 +32,13 @@ class HttpAndReaderTest(unittest.TestCase):
     def wait_for_complete_reports(self, steps, timeout_s=300):
         deadline = time.monotonic() + timeout_s
         while True:
-            got = reports(self.run_id, self.url, as_frame=False)
-            if {r["step"] for r in got if r["complete"]} >= steps:
-                return got
+            try:
+                got = reports(self.run_id, self.url, as_frame=False)
+            except UnknownRun as e:  # nothing planned for the run yet
+                got = [str(e)]
+            else:
+                if {r["step"] for r in got if r["complete"]} >= steps:
+                    return got
             if time.monotonic() > deadline:
                 self.fail("reports of %s not complete for %s in %.0f s: %s" % (self.run_id, steps, timeout_s, got))
             time.sleep(1)
@@ -70,6 +74,11 @@ class HttpAndReaderTest(unittest.TestCase):
         self.assertEqual(sum(len(points) for points in lines.values()), len(curve_frame))
         self.assertEqual(perception, dict(zip(curve_frame[curve_frame["ability"] == "perception"]["step"],
                                               curve_frame[curve_frame["ability"] == "perception"]["sds"])))
+
+    def test_an_unknown_run_is_a_clear_error(self):
+        with self.assertRaises(UnknownRun) as raised:
+            reports(self.run_id + "-never-published", self.url, as_frame=False)
+        self.assertEqual("unknown run '%s-never-published'" % self.run_id, str(raised.exception))
 
     def test_rejected_event_is_logged_and_not_retried(self):
         publisher = Publisher(self.run_id, url=self.url, token="wrong-token", backoff_s=0.1)

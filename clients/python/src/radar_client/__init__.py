@@ -11,7 +11,7 @@ Callbacks (import what your trainer needs): ``radar_client.hf.RadarTrainerCallba
 from .events import TOPIC, checkpoint_key, checkpoint_saved
 from .publisher import Publisher, close, configure, flush, publish_checkpoint
 from .ranks import global_rank, is_global_rank_zero
-from .reader import curves, reports
+from .reader import UnknownRun, curves, reports
 
-__all__ = ["Publisher", "publish_checkpoint", "configure", "flush", "close", "reports", "curves", "TOPIC",
+__all__ = ["Publisher", "publish_checkpoint", "configure", "flush", "close", "reports", "curves", "UnknownRun", "TOPIC",
            "checkpoint_key", "checkpoint_saved", "global_rank", "is_global_rank_zero"]

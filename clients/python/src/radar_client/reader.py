@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any, Optional
@@ -11,9 +12,14 @@ from typing import Any, Optional
 from .publisher import ENV_TOKEN, ENV_URL
 
 # Per-score columns of a report row (ApiJson.score on the Java side).
-_SCORE_FIELDS = ("name", "level", "sds", "accuracy", "stderr", "samples", "expectedSamples", "failed")
+_SCORE_FIELDS = ("name", "level", "sds", "accuracy", "stderr", "samples", "expectedSamples", "failed", "chance")
 _REPORT_FIELDS = ("runId", "step", "tokensSeen", "evaluationId", "benchmarkVersion", "complete", "progress",
-                  "perceptionReasoningGap", "updatedAtMs")
+                  "status", "perceptionReasoningGap", "updatedAtMs", "checkpointUri")
+
+
+class UnknownRun(LookupError):
+    """The aggregator knows no run of that id (HTTP 404): nothing published for it has been planned or scored yet,
+    or the id is misspelt. A run appears once its first checkpoint is planned."""
 
 
 def _get(path: str, run: str, url: Optional[str], token: Optional[str], timeout: float) -> Any:
@@ -23,8 +29,17 @@ def _get(path: str, run: str, url: Optional[str], token: Optional[str], timeout:
     token = token or os.environ.get(ENV_TOKEN)
     request = urllib.request.Request(base.rstrip("/") + path + "?run=" + urllib.parse.quote(run, safe=""),
                                      headers={"Authorization": "Bearer " + token} if token else {})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            try:
+                detail = json.loads(e.read()).get("error", "")
+            except ValueError:
+                detail = ""
+            raise UnknownRun(detail or "unknown run %r" % run) from None
+        raise
 
 
 def _pandas(as_frame: Optional[bool]):
@@ -41,7 +56,8 @@ def _pandas(as_frame: Optional[bool]):
 
 def reports(run: str, url: Optional[str] = None, *, token: Optional[str] = None, as_frame: Optional[bool] = None,
             timeout: float = 30.0) -> Any:
-    """Every checkpoint report of ``run`` (partial ones too: see ``complete`` and ``progress``).
+    """Every checkpoint report of ``run`` (partial ones too: see ``complete``, ``progress`` and ``status``, which
+    is complete, partial or failed). Raises :class:`UnknownRun` for a run the aggregator does not know.
 
     As dicts: the API's list, one per (step, benchmark version), with ``abilities`` and ``tasks`` lists. As a
     DataFrame: one row per (report, ability or task score), the report's fields repeated, ``level`` telling
@@ -70,4 +86,5 @@ def curves(run: str, url: Optional[str] = None, *, token: Optional[str] = None, 
     if pd is None:
         return data
     rows = [dict(point, ability=ability) for ability, points in data.items() for point in points]
-    return pd.DataFrame(rows, columns=["ability", "step", "tokensSeen", "sds", "accuracy", "stderr"])
+    return pd.DataFrame(rows, columns=["ability", "step", "tokensSeen", "level", "benchmarkVersion", "sds",
+                                       "accuracy", "stderr", "samples", "chance"])
