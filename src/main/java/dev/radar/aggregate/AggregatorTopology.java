@@ -83,24 +83,12 @@ public final class AggregatorTopology {
         KStream<String, SpecificRecord> scores = decoded(builder, Topics.SAMPLE_SCORES, AggregatorTopology::invalidScore);
         KStream<String, SpecificRecord> plans = decoded(builder, Topics.EVALUATIONS, AggregatorTopology::invalidPlan);
 
-        Map<String, KStream<String, SpecificRecord>> branches = scores.merge(plans, Named.as("merge-inputs"))
-                .split(Named.as("input-"))
-                .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead"))
-                .defaultBranch(Branched.as("events"));
-        branches.get("input-dead")
-                .mapValues(v -> (DeadLetter) v, Named.as("as-dead-letter"))
-                .to(Topics.DEAD_LETTERS.name(), produced(Topics.DEAD_LETTERS));
-
-        Map<String, KStream<String, SpecificRecord>> aggregated = branches.get("input-events")
+        KStream<String, SpecificRecord> inputs = withoutDeadLetters(scores.merge(plans, Named.as("merge-inputs")), "input");
+        KStream<String, SpecificRecord> aggregated = withoutDeadLetters(inputs
                 .process(() -> new CheckpointAggregator(cfg), Named.as("checkpoint-aggregator"),
-                        CHECKPOINT_STORE, SEEN_STORE, REPORT_STORE, PLAN_STORE, HISTORY_STORE, DEADLINE_STORE)
-                .split(Named.as("aggregated-"))
-                .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead"))
-                .defaultBranch(Branched.as("reports"));
-        aggregated.get("aggregated-dead")
-                .mapValues(v -> (DeadLetter) v, Named.as("aggregated-as-dead-letter"))
-                .to(Topics.DEAD_LETTERS.name(), produced(Topics.DEAD_LETTERS));
-        KStream<String, AbilityReport> reports = aggregated.get("aggregated-reports")
+                        CHECKPOINT_STORE, SEEN_STORE, REPORT_STORE, PLAN_STORE, HISTORY_STORE, DEADLINE_STORE),
+                "aggregated");
+        KStream<String, AbilityReport> reports = aggregated
                 .mapValues(v -> (AbilityReport) v, Named.as("as-report"));
         reports.to(Topics.ABILITY_REPORTS.name(), produced(Topics.ABILITY_REPORTS));
 
@@ -124,6 +112,17 @@ public final class AggregatorTopology {
         return builder.stream(topic.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"))
                 .process(() -> new DecodeOrDeadLetter<>(topic.valueSerde().deserializer(), validator),
                         Named.as("decode-" + name));
+    }
+
+    /** Sends the dead letters among {@code stream} to radar.dead-letters; the other records go on. */
+    private static KStream<String, SpecificRecord> withoutDeadLetters(KStream<String, SpecificRecord> stream, String name) {
+        Map<String, KStream<String, SpecificRecord>> branches = stream.split(Named.as(name + "-"))
+                .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead"))
+                .defaultBranch(Branched.as("events"));
+        branches.get(name + "-dead")
+                .mapValues(v -> (DeadLetter) v, Named.as(name + "-as-dead-letter"))
+                .to(Topics.DEAD_LETTERS.name(), produced(Topics.DEAD_LETTERS));
+        return branches.get(name + "-events");
     }
 
     private static final org.apache.kafka.common.serialization.Deserializer<DeadLetter> DEAD_LETTER_READER =
