@@ -27,6 +27,12 @@ public final class MetricNames {
      */
     public static final String SCORER_MODEL_IDLE = "radar.scorer.model.idle";
     /**
+     * Timer: per shard, how long the scoring thread waited for that shard's preparation (files read, images decoded,
+     * prompts tokenised) to finish; near 0 while preparation keeps ahead of the model
+     * [radar_scorer_preparation_wait_seconds_count/_sum/_max].
+     */
+    public static final String SCORER_PREPARATION_WAIT = "radar.scorer.preparation.wait";
+    /**
      * Counter: polls that ran to their timeout (scorer.poll.ms) while a scored shard waited for its commit; stays 0
      * while the scoring thread wakes the poll [radar_scorer_stalled_polls_total].
      */

@@ -16,19 +16,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The scoring pipeline: prefetch threads tokenise and decode images into a bounded queue while this thread
  * lays samples out as rows (packed or per-candidate), batches them by length and runs the model; per-token
- * outputs are gathered back per sample and turned into SDS with {@link Sds}.
+ * outputs are gathered back per sample and turned into SDS with {@link Sds}. {@link #prepare} does the prefetch
+ * threads' part alone, for a caller that prepares the next shard while the model scores this one.
  */
 public final class DjlScorer implements Scorer {
 
@@ -58,15 +61,72 @@ public final class DjlScorer implements Scorer {
         return new DjlScorer(ScoringModel.load(dir, cfg), cfg);
     }
 
+    /** Prepares on the prefetch threads while this thread scores: preparation and forward passes overlap. */
     @Override
     public synchronized List<SampleResult> score(List<BenchSample> samples, ProgressListener progress) {
         long wall0 = System.nanoTime();
-        int total = samples.size();
-        SampleResult[] results = new SampleResult[total];
-        Stats stats = new Stats();
         BlockingQueue<PreparedSample> queue = new ArrayBlockingQueue<>(cfg.prefetch());
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService prep = startPrefetch(samples, queue, stop);
+        try {
+            return scorePrepared(samples.size(), queue::take, progress, wall0);
+        } finally {
+            stop.set(true);
+            queue.clear();
+            prep.shutdownNow();
+        }
+    }
+
+    @Override
+    public PreparedShard prepare(List<BenchSample> samples) {
+        // An unbounded queue: the whole shard is held until scored, so the prefetch threads never wait for the model.
+        BlockingQueue<PreparedSample> queue = new LinkedBlockingQueue<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService prep = startPrefetch(samples, queue, stop);
+        PreparedSample[] ordered = new PreparedSample[samples.size()];
+        try {
+            for (int i = 0; i < ordered.length; i++) {
+                PreparedSample p = queue.take();
+                ordered[p.index()] = p;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ScoringException("preparation interrupted", e);
+        } finally {
+            stop.set(true);
+            prep.shutdownNow();
+        }
+        return new Prepared(this, List.copyOf(samples), List.of(ordered));
+    }
+
+    @Override
+    public synchronized List<SampleResult> score(PreparedShard prepared, ProgressListener progress) {
+        if (!(prepared instanceof Prepared p) || p.owner() != this) {
+            throw new IllegalArgumentException("samples prepared by another scorer cannot be scored by " + model.dir()
+                    + ": its tokenizer and image settings made them");
+        }
+        long wall0 = System.nanoTime();
+        Iterator<PreparedSample> next = p.prepared().iterator();
+        // In index order: the order a single prefetch thread hands them to score(samples), so chunks and batches
+        // (and so every float) are the same.
+        return scorePrepared(p.prepared().size(), next::next, progress, wall0);
+    }
+
+    /** Samples of one scorer, prepared in input order (index i at position i). */
+    private record Prepared(DjlScorer owner, List<BenchSample> samples, List<PreparedSample> prepared)
+            implements PreparedShard {
+    }
+
+    /** Where the scoring loop takes its next prepared sample from. */
+    @FunctionalInterface
+    private interface PreparedSource {
+        PreparedSample next() throws InterruptedException;
+    }
+
+    /** Takes {@code total} prepared samples from {@code source}, scores them chunk by chunk, results in index order. */
+    private List<SampleResult> scorePrepared(int total, PreparedSource source, ProgressListener progress, long wall0) {
+        SampleResult[] results = new SampleResult[total];
+        Stats stats = new Stats();
         try {
             int received = 0;
             int done = 0;
@@ -75,7 +135,7 @@ public final class DjlScorer implements Scorer {
                 long chunkTokens = 0;
                 // Enough samples for about one full batch; the queue keeps filling while the model runs.
                 while (received < total && (chunk.isEmpty() || chunkTokens < cfg.batchTokens())) {
-                    PreparedSample p = queue.take();
+                    PreparedSample p = source.next();
                     received++;
                     chunk.add(p);
                     stats.prepNanos += p.prepNanos();
@@ -91,10 +151,6 @@ public final class DjlScorer implements Scorer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ScoringException("scoring interrupted", e);
-        } finally {
-            stop.set(true);
-            queue.clear();
-            prep.shutdownNow();
         }
         lastStats = new ScoringStats(total, stats.rows, stats.batches, stats.tokens, System.nanoTime() - wall0,
                 stats.forwardNanos, stats.inputNanos, stats.prepNanos);

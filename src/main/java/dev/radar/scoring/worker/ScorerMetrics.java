@@ -20,6 +20,7 @@ final class ScorerMetrics {
     private final DistributionSummary samplesPerSecond;
     private final Counter retries;
     private final Timer modelIdle;
+    private final Timer preparationWait;
     private final Counter stalledPolls;
     private final Timer modelLoad;
 
@@ -37,6 +38,8 @@ final class ScorerMetrics {
         this.retries = Counter.builder(MetricNames.SCORER_SHARD_RETRIES).register(registry);
         this.modelIdle = Timer.builder(MetricNames.SCORER_MODEL_IDLE)
                 .description("Scoring thread's wait between two shards").register(registry);
+        this.preparationWait = Timer.builder(MetricNames.SCORER_PREPARATION_WAIT)
+                .description("Scoring thread's wait for the shard's preparation (files, images, tokens)").register(registry);
         this.stalledPolls = Counter.builder(MetricNames.SCORER_STALLED_POLLS)
                 .description("Polls that ran to their timeout while a scored shard waited for its commit").register(registry);
         this.modelLoad = Timer.builder(MetricNames.SCORER_MODEL_LOAD).description("Checkpoint load time").register(registry);
@@ -61,6 +64,10 @@ final class ScorerMetrics {
 
     void modelIdle(long nanos) {
         modelIdle.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void preparationWait(long nanos) {
+        preparationWait.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void stalledPoll() {
