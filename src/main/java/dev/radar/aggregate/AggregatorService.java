@@ -6,7 +6,6 @@ import dev.radar.Service;
 import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
 import dev.radar.kafka.KafkaAccessErrors;
-import dev.radar.kafka.KafkaMeterFilter;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicAdmin;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,11 +59,10 @@ public final class AggregatorService implements Service, AbilityQueries {
 
     /**
      * Exports the Kafka Streams metrics (its embedded consumers' lag per partition, producers, tasks, stores) into
-     * {@code meters} from the next {@link #start}.
+     * {@code meters} from the next {@link #start} (the process's registry renames them for Prometheus:
+     * {@code dev.radar.metrics.KafkaMeterFilter}).
      */
     public synchronized void bindMetrics(MeterRegistry meters) {
-        // Before any Kafka meter exists: names and HELP lines fit Prometheus' conventions (promtool check metrics).
-        meters.config().meterFilter(KafkaMeterFilter.INSTANCE);
         this.meters = meters;
     }
 

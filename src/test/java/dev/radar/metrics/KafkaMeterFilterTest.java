@@ -1,4 +1,4 @@
-package dev.radar.kafka;
+package dev.radar.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
