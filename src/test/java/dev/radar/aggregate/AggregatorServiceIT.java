@@ -8,12 +8,12 @@ import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicSpec;
+import dev.radar.testing.Waits;
 import dev.radar.kafka.Topics;
 import dev.radar.testing.TestBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,11 +79,8 @@ class AggregatorServiceIT {
             AbilityReport latest = service.latestComplete(run).orElseThrow();
             assertEquals(1000, latest.getStep());
             assertEquals(List.of(1000L), service.reports(run).stream().map(AbilityReport::getStep).toList());
-            // The curve tracker sits behind a repartition topic: give it a moment.
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (service.curves(run).isEmpty() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
-            }
+            // The curve tracker sits behind a repartition topic: its point comes after the report.
+            Waits.until("the curve point of " + run, Duration.ofSeconds(30), () -> !service.curves(run).isEmpty());
             assertEquals(0.8, service.curves(run).get("perception").get(0).sds(), 1e-9);
             assertTrue(service.alerts(run).isEmpty());
         }
@@ -127,8 +124,7 @@ class AggregatorServiceIT {
     }
 
     private static <V> void send(KafkaProducer<byte[], byte[]> producer, TopicSpec<String, V> topic, String key, V value) {
-        producer.send(new ProducerRecord<>(topic.name(), topic.keySerde().serializer().serialize(topic.name(), key),
-                topic.valueSerde().serializer().serialize(topic.name(), value)));
+        producer.send(topic.record(key, value));
     }
 
     private static AbilityReport awaitCompleteReport(KafkaSettings kafka, String key) {

@@ -13,6 +13,7 @@ import dev.radar.metrics.MetricNames;
 import dev.radar.planner.PlannerConfig;
 import dev.radar.planner.PlannerService;
 import dev.radar.testing.TopicReader;
+import dev.radar.testing.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -92,7 +93,7 @@ class ScorerPipelineTest {
     }
 
     @Test
-    void aScorerWithA30SecondPollCommitsEachShardWithoutWaitingOutThePoll() {
+    void aScorerWithA30SecondPollCommitsEachShardWithoutWaitingOutThePoll() throws InterruptedException {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         RadarProperties p = props.with(Map.of("scorer.id", "long-poll", "scorer.poll.ms", "30000"));
         ScorerService scorer = new ScorerService(new KafkaSettings(p), ScorerConfig.from(p), meters);
@@ -106,6 +107,11 @@ class ScorerPipelineTest {
             assertEquals(0.0, meters.get(MetricNames.SCORER_STALLED_POLLS).counter().count(),
                     "no poll ran to its timeout while a scored shard waited for its commit");
             // The scorer's own consumer exports its lag per partition of radar.shard-tasks (0 once all is read).
+            // Micrometer's Kafka binder adds per-partition meters on its refresh (every 60 s), so a fast run may
+            // finish before they exist.
+            Waits.until("the scorer's records-lag meters of radar.shard-tasks", Duration.ofSeconds(90),
+                    () -> !meters.find("kafka.consumer.fetch.manager.records.lag").tag("topic", "radar.shard-tasks")
+                            .gauges().isEmpty());
             assertEquals(0.0, meters.get("kafka.consumer.fetch.manager.records.lag")
                     .tag("topic", "radar.shard-tasks").gauges().stream().mapToDouble(g -> g.value()).max().orElse(-1),
                     "lag of radar.shard-tasks");
