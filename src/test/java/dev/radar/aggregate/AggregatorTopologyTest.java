@@ -35,7 +35,6 @@ import static dev.radar.aggregate.TestEvents.score;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,14 +95,7 @@ class AggregatorTopologyTest {
     }
 
     private static AbilityReport last(List<KeyValue<String, AbilityReport>> out, String key) {
-        AbilityReport r = null;
-        for (KeyValue<String, AbilityReport> kv : out) {
-            if (kv.key.equals(key)) {
-                r = kv.value;
-            }
-        }
-        assertNotNull(r, "no report for " + key);
-        return r;
+        return TestTopology.last(out, key);
     }
 
     /** One checkpoint with 4 perception and 4 reasoning samples around the given means (tiny spread, small stderr). */

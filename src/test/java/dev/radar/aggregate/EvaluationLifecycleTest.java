@@ -29,7 +29,6 @@ import static dev.radar.aggregate.TestEvents.plan;
 import static dev.radar.aggregate.TestEvents.score;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -102,14 +101,7 @@ class EvaluationLifecycleTest {
     }
 
     private static AbilityReport last(List<KeyValue<String, AbilityReport>> out, String key) {
-        AbilityReport r = null;
-        for (KeyValue<String, AbilityReport> kv : out) {
-            if (kv.key.equals(key)) {
-                r = kv.value;
-            }
-        }
-        assertNotNull(r, "no report for " + key);
-        return r;
+        return TestTopology.last(out, key);
     }
 
     /** A good checkpoint: 2 colour samples (0.9, 0.7) and 2 counting samples (0.4, 0.2), one of them correct. */

@@ -5,6 +5,7 @@ import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicSpec;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -12,6 +13,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The aggregator's real topology on a TopologyTestDriver, and its topics with the registry's serdes. */
@@ -39,6 +41,20 @@ final class TestTopology {
 
     static <V> TestInputTopic<String, V> input(TopologyTestDriver driver, TopicSpec<String, V> topic) {
         return driver.createInputTopic(topic.name(), new StringSerializer(), topic.valueSerde().serializer());
+    }
+
+    /** The last value read for {@code key} (the latest report of a checkpoint); fails if there is none. */
+    static <V> V last(List<KeyValue<String, V>> out, String key) {
+        V last = null;
+        for (KeyValue<String, V> kv : out) {
+            if (kv.key.equals(key)) {
+                last = kv.value;
+            }
+        }
+        if (last == null) {
+            throw new AssertionError("no record for " + key + " among " + out.size());
+        }
+        return last;
     }
 
     static <V> TestOutputTopic<String, V> output(TopologyTestDriver driver, TopicSpec<String, V> topic) {
