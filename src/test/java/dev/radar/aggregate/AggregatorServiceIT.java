@@ -8,11 +8,10 @@ import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicSpec;
+import dev.radar.testing.TopicReader;
 import dev.radar.testing.Waits;
 import dev.radar.kafka.Topics;
 import dev.radar.testing.TestBroker;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,6 @@ import static dev.radar.aggregate.TestEvents.COUNTING;
 import static dev.radar.aggregate.TestEvents.plan;
 import static dev.radar.aggregate.TestEvents.score;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The aggregator as a real exactly-once Kafka Streams app on the embedded broker, queries included. */
@@ -127,20 +125,13 @@ class AggregatorServiceIT {
         producer.send(topic.record(key, value));
     }
 
+    /** The first complete report of {@code key} (a report key: run, step, benchmark version) on radar.ability-reports. */
     private static AbilityReport awaitCompleteReport(KafkaSettings kafka, String key) {
-        try (KafkaConsumer<String, AbilityReport> consumer = new KafkaConsumer<>(kafka.consumer("it-reports-" + UUID.randomUUID(), "it"),
-                Topics.ABILITY_REPORTS.keySerde().deserializer(), Topics.ABILITY_REPORTS.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(Topics.ABILITY_REPORTS.name()));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, AbilityReport> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key().equals(key) && r.value().getComplete()) {
-                        assertNotNull(r.value().getAbilities());
-                        return r.value();
-                    }
-                }
-            }
+        List<AbilityReport> complete = TopicReader.read(kafka, Topics.ABILITY_REPORTS, r -> r.getComplete()
+                && EventKeys.report(r.getRunId(), r.getStep(), r.getBenchmarkVersion()).equals(key), 1, Duration.ofSeconds(60));
+        if (complete.isEmpty()) {
+            throw new AssertionError("no complete report for " + key + " within 60 s");
         }
-        throw new AssertionError("no complete report for " + key + " within 60 s");
+        return complete.get(0);
     }
 }
