@@ -295,40 +295,16 @@ final class CheckpointState {
                 .build();
     }
 
-    /** Macro mean over the tasks sharing {@code by}'s value (blank values are not a group). */
+    /** Macro mean over the tasks sharing {@code by}'s value (blank values are not a group; unscored groups not listed). */
     private List<AbilityScore> group(String level, Function<TaskTally, String> by) {
-        Map<String, List<TaskTally>> groups = new TreeMap<>();
-        tasks.values().forEach(t -> {
-            String g = by.apply(t);
-            if (g != null && !g.isBlank()) {
-                groups.computeIfAbsent(g, k -> new ArrayList<>()).add(t);
-            }
-        });
         List<AbilityScore> out = new ArrayList<>();
-        groups.forEach((name, ts) -> {
-            double sds = 0;
-            double acc = 0;
-            double var = 0;
-            int scoredTasks = 0;
-            int samples = 0;
-            int expected = 0;
-            int failed = 0;
-            for (TaskTally t : ts) {
-                expected += t.expected;
-                failed += t.failed;
-                if (t.scored > 0) {
-                    scoredTasks++;
-                    samples += t.scored;
-                    sds += t.mean();
-                    acc += t.accuracy();
-                    var += t.stderr() * t.stderr();
-                }
+        for (MacroAverage<TaskTally> g : MacroAverage.groups(tasks.values(), by, t -> t.scored > 0)) {
+            if (!g.scored().isEmpty()) {
+                out.add(score(g.name(), level, g.mean(TaskTally::mean), g.mean(TaskTally::accuracy),
+                        g.stderrOfMean(TaskTally::stderr), g.totalScored(t -> t.scored), g.total(t -> t.expected),
+                        g.total(t -> t.failed)));
             }
-            if (scoredTasks > 0) {
-                out.add(score(name, level, sds / scoredTasks, acc / scoredTasks, Math.sqrt(var) / scoredTasks,
-                        samples, expected, failed));
-            }
-        });
+        }
         return out;
     }
 

@@ -3,6 +3,7 @@ package dev.radar.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.radar.aggregate.MacroAverage;
 import dev.radar.bench.BenchSample;
 import dev.radar.bench.Benchmark;
 import dev.radar.scoring.SampleResult;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** {@code radar score}: scores one checkpoint package on a benchmark, locally, and prints per-task/ability SDS. */
 @Command(name = "score", mixinStandardHelpOptions = true,
@@ -94,13 +96,23 @@ public final class ScoreCommand implements Callable<Integer> {
         });
         print(stdout, "task", tasks);
         // Multi-category sources (MMBench, MMMU-Pro) are macro-averaged over their categories (README, "Aggregation and stagnation alerts").
-        print(stdout, "source (macro over categories)", ScoreSummary.macro(tasks, sourceOfTask::get));
-        print(stdout, "ability (macro over tasks)", ScoreSummary.macro(tasks, abilityOfTask::get));
+        print(stdout, "source (macro over categories)", macro(tasks, sourceOfTask::get));
+        print(stdout, "ability (macro over tasks)", macro(tasks, abilityOfTask::get));
         ScoreSummary.Group all = ScoreSummary.of("all", results);
         print(stdout, "overall", List.of(all));
         results.stream().filter(r -> !r.success()).limit(10).forEach(r -> err.println("failed: " + r.failure()));
         stdout.flush();
         return all.failed() == all.samples() && all.samples() > 0 ? 1 : 0;
+    }
+
+    /** The task groups macro-averaged by {@code parentOf} (the rule: {@link MacroAverage}). */
+    static List<ScoreSummary.Group> macro(List<ScoreSummary.Group> tasks, Function<String, String> parentOf) {
+        return MacroAverage.groups(tasks, g -> parentOf.apply(g.name()), g -> g.samples() > g.failed()).stream()
+                .map(m -> new ScoreSummary.Group(m.name(), m.total(ScoreSummary.Group::samples),
+                        m.total(ScoreSummary.Group::failed), m.mean(ScoreSummary.Group::sds),
+                        m.mean(ScoreSummary.Group::accuracy), m.mean(ScoreSummary.Group::llAccuracy),
+                        m.mean(ScoreSummary.Group::llNormAccuracy)))
+                .toList();
     }
 
     static void print(PrintWriter w, String what, List<ScoreSummary.Group> groups) {

@@ -3,7 +3,6 @@ package dev.radar.kafka;
 import dev.radar.events.DeadLetter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +53,6 @@ public final class DeadLetters {
     public static void send(Producer<byte[], byte[]> producer, String key, DeadLetter letter) {
         LOG.warn("dead letter from {} ({} {}:{}@{}): {}", letter.getComponent(), letter.getReason(),
                 letter.getSourceTopic(), letter.getPartition(), letter.getOffset(), letter.getDetail());
-        TopicSpec<String, DeadLetter> t = Topics.DEAD_LETTERS;
-        producer.send(new ProducerRecord<>(t.name(),
-                key == null ? null : t.keySerde().serializer().serialize(t.name(), key),
-                t.valueSerde().serializer().serialize(t.name(), letter)));
+        producer.send(Topics.DEAD_LETTERS.record(key, letter));
     }
 }

@@ -18,8 +18,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -244,9 +242,7 @@ public final class AggregatePerf {
     /** Seconds the plain consumer takes for the {@code measured} records that follow the first {@code skipped}. */
     private static double rawConsumeSeconds(KafkaSettings kafka, int skipped, int measured) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumer("bench-raw-" + System.nanoTime(), "bench-raw"))) {
-            List<TopicPartition> parts = partitions(consumer, Topics.SAMPLE_SCORES);
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+            Topics.SAMPLE_SCORES.readFromBeginning(consumer);
             long t0 = System.nanoTime();
             long n = 0;
             long bytes = 0;
@@ -265,13 +261,6 @@ public final class AggregatePerf {
         }
     }
 
-    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, TopicSpec<?, ?> topic) {
-        List<TopicPartition> parts = new ArrayList<>();
-        for (PartitionInfo p : consumer.partitionsFor(topic.name())) {
-            parts.add(new TopicPartition(p.topic(), p.partition()));
-        }
-        return parts;
-    }
 
     private void print(int total, int warmTotal, int checkpoints, int partitions, double produceRate, double rawRate,
                        double topologyRate, double floorRate, double startup, long[] lat, AggregatorConfig cfg) {
@@ -396,8 +385,7 @@ public final class AggregatePerf {
             if (failure.get() != null) {
                 throw new IllegalStateException("producing the bench input failed", failure.get());
             }
-            producer.send(new ProducerRecord<>(topic.name(), topic.keySerde().serializer().serialize(topic.name(), key),
-                    topic.valueSerde().serializer().serialize(topic.name(), value)), (md, e) -> {
+            producer.send(topic.record(key, value), (md, e) -> {
                 if (e != null) {
                     failure.compareAndSet(null, e);
                 }
@@ -422,9 +410,7 @@ public final class AggregatePerf {
         ReportWatcher(KafkaSettings kafka) {
             KafkaConsumer<String, AbilityReport> consumer = new KafkaConsumer<>(kafka.consumer("bench-reports-" + System.nanoTime(), "bench-reports"),
                     Topics.ABILITY_REPORTS.keySerde().deserializer(), Topics.ABILITY_REPORTS.valueSerde().deserializer());
-            List<TopicPartition> parts = partitions(consumer, Topics.ABILITY_REPORTS);
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+            Topics.ABILITY_REPORTS.readFromBeginning(consumer);
             thread = new Thread(() -> {
                 try (consumer) {
                     while (!stop.get()) {

@@ -19,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -97,10 +96,7 @@ public final class PlannerService implements Service {
         TopicSpec<String, EvaluationPlanned> t = Topics.EVALUATIONS;
         int n = 0;
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.consumer("unused", "radar-planner-replay"))) {
-            List<TopicPartition> parts = c.partitionsFor(t.name()).stream()
-                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
+            List<TopicPartition> parts = t.readFromBeginning(c);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
@@ -213,8 +209,7 @@ public final class PlannerService implements Service {
     }
 
     private static <V> void send(KafkaProducer<byte[], byte[]> producer, TopicSpec<String, V> topic, String key, V value) {
-        producer.send(new ProducerRecord<>(topic.name(), topic.keySerde().serializer().serialize(topic.name(), key),
-                topic.valueSerde().serializer().serialize(topic.name(), value)));
+        producer.send(topic.record(key, value));
     }
 
     private void rewind(ConsumerRecords<byte[], byte[]> records) {

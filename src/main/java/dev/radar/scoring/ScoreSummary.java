@@ -1,7 +1,6 @@
 package dev.radar.scoring;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,24 +28,6 @@ public final class ScoreSummary {
         }
         List<Group> out = new ArrayList<>();
         groups.forEach((k, v) -> out.add(of(k, v)));
-        return out;
-    }
-
-    /** Macro-average of groups (e.g. tasks of one ability): each group weighs the same. */
-    public static List<Group> macro(List<Group> groups, Function<String, String> parentOf) {
-        Map<String, List<Group>> parents = new LinkedHashMap<>();
-        for (Group g : groups) {
-            parents.computeIfAbsent(parentOf.apply(g.name()), k -> new ArrayList<>()).add(g);
-        }
-        List<Group> out = new ArrayList<>();
-        new TreeMap<>(parents).forEach((p, gs) -> {
-            List<Group> ok = gs.stream().filter(g -> g.samples() > g.failed()).toList();
-            out.add(new Group(p, gs.stream().mapToInt(Group::samples).sum(), gs.stream().mapToInt(Group::failed).sum(),
-                    ok.stream().mapToDouble(Group::sds).average().orElse(Double.NaN),
-                    ok.stream().mapToDouble(Group::accuracy).average().orElse(Double.NaN),
-                    ok.stream().mapToDouble(Group::llAccuracy).average().orElse(Double.NaN),
-                    ok.stream().mapToDouble(Group::llNormAccuracy).average().orElse(Double.NaN)));
-        });
         return out;
     }
 

@@ -8,12 +8,10 @@ import dev.radar.events.DeadLetter;
 import dev.radar.events.EventKeys;
 import dev.radar.kafka.DeadLetters;
 import dev.radar.kafka.KafkaSettings;
-import dev.radar.kafka.TopicSpec;
 import dev.radar.kafka.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,10 +96,8 @@ public final class CheckpointWatcher implements Service {
                 deadLetter(f, rejection.get().reason(), rejection.get().detail());
                 continue;
             }
-            TopicSpec<String, CheckpointSaved> t = Topics.CHECKPOINTS;
             String key = EventKeys.checkpoint(config.runId(), event.getStep());
-            producer.send(new ProducerRecord<>(t.name(), t.keySerde().serializer().serialize(t.name(), key),
-                    t.valueSerde().serializer().serialize(t.name(), event))).get(60, TimeUnit.SECONDS);
+            producer.send(Topics.CHECKPOINTS.record(key, event)).get(60, TimeUnit.SECONDS);
             state.record(f.folder(), Long.toString(event.getStep()));
             published.incrementAndGet();
             LOG.info("published checkpoint {} step {} of run {}", f.path(), event.getStep(), config.runId());

@@ -8,7 +8,6 @@ import dev.radar.kafka.Topics;
 import dev.radar.metrics.RadarMetrics;
 import dev.radar.testing.TestBroker;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +80,6 @@ class AggregatorMetricsIT {
     }
 
     private static <V> void send(KafkaProducer<byte[], byte[]> producer, TopicSpec<String, V> topic, String key, V value) {
-        producer.send(new ProducerRecord<>(topic.name(), topic.keySerde().serializer().serialize(topic.name(), key),
-                topic.valueSerde().serializer().serialize(topic.name(), value)));
+        producer.send(topic.record(key, value));
     }
 }

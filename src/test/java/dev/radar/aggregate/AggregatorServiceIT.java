@@ -8,12 +8,11 @@ import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicSpec;
+import dev.radar.testing.TopicReader;
+import dev.radar.testing.Waits;
 import dev.radar.kafka.Topics;
 import dev.radar.testing.TestBroker;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +28,6 @@ import static dev.radar.aggregate.TestEvents.COUNTING;
 import static dev.radar.aggregate.TestEvents.plan;
 import static dev.radar.aggregate.TestEvents.score;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The aggregator as a real exactly-once Kafka Streams app on the embedded broker, queries included. */
@@ -79,11 +77,8 @@ class AggregatorServiceIT {
             AbilityReport latest = service.latestComplete(run).orElseThrow();
             assertEquals(1000, latest.getStep());
             assertEquals(List.of(1000L), service.reports(run).stream().map(AbilityReport::getStep).toList());
-            // The curve tracker sits behind a repartition topic: give it a moment.
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (service.curves(run).isEmpty() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
-            }
+            // The curve tracker sits behind a repartition topic: its point comes after the report.
+            Waits.until("the curve point of " + run, Duration.ofSeconds(30), () -> !service.curves(run).isEmpty());
             assertEquals(0.8, service.curves(run).get("perception").get(0).sds(), 1e-9);
             assertTrue(service.alerts(run).isEmpty());
         }
@@ -127,24 +122,16 @@ class AggregatorServiceIT {
     }
 
     private static <V> void send(KafkaProducer<byte[], byte[]> producer, TopicSpec<String, V> topic, String key, V value) {
-        producer.send(new ProducerRecord<>(topic.name(), topic.keySerde().serializer().serialize(topic.name(), key),
-                topic.valueSerde().serializer().serialize(topic.name(), value)));
+        producer.send(topic.record(key, value));
     }
 
+    /** The first complete report of {@code key} (a report key: run, step, benchmark version) on radar.ability-reports. */
     private static AbilityReport awaitCompleteReport(KafkaSettings kafka, String key) {
-        try (KafkaConsumer<String, AbilityReport> consumer = new KafkaConsumer<>(kafka.consumer("it-reports-" + UUID.randomUUID(), "it"),
-                Topics.ABILITY_REPORTS.keySerde().deserializer(), Topics.ABILITY_REPORTS.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(Topics.ABILITY_REPORTS.name()));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, AbilityReport> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key().equals(key) && r.value().getComplete()) {
-                        assertNotNull(r.value().getAbilities());
-                        return r.value();
-                    }
-                }
-            }
+        List<AbilityReport> complete = TopicReader.read(kafka, Topics.ABILITY_REPORTS, r -> r.getComplete()
+                && EventKeys.report(r.getRunId(), r.getStep(), r.getBenchmarkVersion()).equals(key), 1, Duration.ofSeconds(60));
+        if (complete.isEmpty()) {
+            throw new AssertionError("no complete report for " + key + " within 60 s");
         }
-        throw new AssertionError("no complete report for " + key + " within 60 s");
+        return complete.get(0);
     }
 }

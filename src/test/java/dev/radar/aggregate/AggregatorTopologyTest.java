@@ -1,6 +1,5 @@
 package dev.radar.aggregate;
 
-import dev.radar.config.RadarProperties;
 import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
 import dev.radar.events.AbilityScore;
@@ -9,11 +8,8 @@ import dev.radar.events.DeadLetter;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
-import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.Topics;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -26,8 +22,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +35,6 @@ import static dev.radar.aggregate.TestEvents.score;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,21 +59,14 @@ class AggregatorTopologyTest {
 
     /** Starts the driver with {@code overrides} on top of test defaults (no time-based partial reports). */
     private void start(Map<String, String> overrides) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("aggregator.application.id", "agg-test-" + System.nanoTime());
-        settings.put("aggregator.state.dir", stateDir.toString());
-        settings.put("aggregator.report.interval.ms", "60000");
-        settings.putAll(overrides);
-        AggregatorConfig cfg = AggregatorConfig.from(RadarProperties.of(settings));
-        driver = new TopologyTestDriver(AggregatorTopology.build(cfg),
-                cfg.streamsProperties(KafkaSettings.of("unused:9092")), Instant.ofEpochMilli(1_000_000));
-        scores = driver.createInputTopic(Topics.SAMPLE_SCORES.name(), new StringSerializer(), Topics.SAMPLE_SCORES.valueSerde().serializer());
-        plans = driver.createInputTopic(Topics.EVALUATIONS.name(), new StringSerializer(), Topics.EVALUATIONS.valueSerde().serializer());
+        driver = TestTopology.start(stateDir, overrides);
+        scores = TestTopology.input(driver, Topics.SAMPLE_SCORES);
+        plans = TestTopology.input(driver, Topics.EVALUATIONS);
         rawScores = driver.createInputTopic(Topics.SAMPLE_SCORES.name(), new ByteArraySerializer(), new ByteArraySerializer());
         rawPlans = driver.createInputTopic(Topics.EVALUATIONS.name(), new ByteArraySerializer(), new ByteArraySerializer());
-        reports = driver.createOutputTopic(Topics.ABILITY_REPORTS.name(), new StringDeserializer(), Topics.ABILITY_REPORTS.valueSerde().deserializer());
-        alerts = driver.createOutputTopic(Topics.ALERTS.name(), new StringDeserializer(), Topics.ALERTS.valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new StringDeserializer(), Topics.DEAD_LETTERS.valueSerde().deserializer());
+        reports = TestTopology.output(driver, Topics.ABILITY_REPORTS);
+        alerts = TestTopology.output(driver, Topics.ALERTS);
+        deadLetters = TestTopology.output(driver, Topics.DEAD_LETTERS);
         queries = new StoreQueries(driver::getKeyValueStore);
     }
 
@@ -109,14 +95,7 @@ class AggregatorTopologyTest {
     }
 
     private static AbilityReport last(List<KeyValue<String, AbilityReport>> out, String key) {
-        AbilityReport r = null;
-        for (KeyValue<String, AbilityReport> kv : out) {
-            if (kv.key.equals(key)) {
-                r = kv.value;
-            }
-        }
-        assertNotNull(r, "no report for " + key);
-        return r;
+        return TestTopology.last(out, key);
     }
 
     /** One checkpoint with 4 perception and 4 reasoning samples around the given means (tiny spread, small stderr). */

@@ -1,15 +1,12 @@
 package dev.radar.aggregate;
 
-import dev.radar.config.RadarProperties;
 import dev.radar.events.AbilityReport;
 import dev.radar.events.AbilityScore;
 import dev.radar.events.DeadLetter;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
-import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.Topics;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +29,6 @@ import static dev.radar.aggregate.TestEvents.plan;
 import static dev.radar.aggregate.TestEvents.score;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -45,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EvaluationLifecycleTest {
     private static final String V1 = "v1-0123456789abcdef";
     private static final double EPS = 1e-9;
-    private static final long T0 = 1_000_000;
+    private static final long T0 = TestTopology.T0;
 
     @TempDir
     Path stateDir;
@@ -60,18 +55,13 @@ class EvaluationLifecycleTest {
 
     private void start(Map<String, String> overrides) {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("aggregator.application.id", "lifecycle-test-" + System.nanoTime());
-        settings.put("aggregator.state.dir", stateDir.toString());
-        settings.put("aggregator.report.interval.ms", "60000");
         settings.put("aggregator.maintenance.interval.ms", "100");
         settings.putAll(overrides);
-        AggregatorConfig cfg = AggregatorConfig.from(RadarProperties.of(settings));
-        driver = new TopologyTestDriver(AggregatorTopology.build(cfg),
-                cfg.streamsProperties(KafkaSettings.of("unused:9092")), Instant.ofEpochMilli(T0));
-        scores = driver.createInputTopic(Topics.SAMPLE_SCORES.name(), new StringSerializer(), Topics.SAMPLE_SCORES.valueSerde().serializer());
-        plans = driver.createInputTopic(Topics.EVALUATIONS.name(), new StringSerializer(), Topics.EVALUATIONS.valueSerde().serializer());
-        reports = driver.createOutputTopic(Topics.ABILITY_REPORTS.name(), new StringDeserializer(), Topics.ABILITY_REPORTS.valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new StringDeserializer(), Topics.DEAD_LETTERS.valueSerde().deserializer());
+        driver = TestTopology.start(stateDir, settings);
+        scores = TestTopology.input(driver, Topics.SAMPLE_SCORES);
+        plans = TestTopology.input(driver, Topics.EVALUATIONS);
+        reports = TestTopology.output(driver, Topics.ABILITY_REPORTS);
+        deadLetters = TestTopology.output(driver, Topics.DEAD_LETTERS);
         queries = new StoreQueries(driver::getKeyValueStore);
     }
 
@@ -111,14 +101,7 @@ class EvaluationLifecycleTest {
     }
 
     private static AbilityReport last(List<KeyValue<String, AbilityReport>> out, String key) {
-        AbilityReport r = null;
-        for (KeyValue<String, AbilityReport> kv : out) {
-            if (kv.key.equals(key)) {
-                r = kv.value;
-            }
-        }
-        assertNotNull(r, "no report for " + key);
-        return r;
+        return TestTopology.last(out, key);
     }
 
     /** A good checkpoint: 2 colour samples (0.9, 0.7) and 2 counting samples (0.4, 0.2), one of them correct. */

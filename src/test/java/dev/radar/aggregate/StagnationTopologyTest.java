@@ -1,6 +1,5 @@
 package dev.radar.aggregate;
 
-import dev.radar.config.RadarProperties;
 import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
 import dev.radar.events.AlertKind;
@@ -8,10 +7,7 @@ import dev.radar.events.DeadLetter;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.EventKeys;
 import dev.radar.events.SampleScore;
-import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.Topics;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -20,8 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -51,18 +45,11 @@ class StagnationTopologyTest {
     private AbilityQueries queries;
 
     private void start(Map<String, String> overrides) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("aggregator.application.id", "stagnation-test-" + System.nanoTime());
-        settings.put("aggregator.state.dir", stateDir.toString());
-        settings.put("aggregator.report.interval.ms", "60000");
-        settings.putAll(overrides);
-        AggregatorConfig cfg = AggregatorConfig.from(RadarProperties.of(settings));
-        driver = new TopologyTestDriver(AggregatorTopology.build(cfg),
-                cfg.streamsProperties(KafkaSettings.of("unused:9092")), Instant.ofEpochMilli(1_000_000));
-        scores = driver.createInputTopic(Topics.SAMPLE_SCORES.name(), new StringSerializer(), Topics.SAMPLE_SCORES.valueSerde().serializer());
-        plans = driver.createInputTopic(Topics.EVALUATIONS.name(), new StringSerializer(), Topics.EVALUATIONS.valueSerde().serializer());
-        deadLetters = driver.createInputTopic(Topics.DEAD_LETTERS.name(), new StringSerializer(), Topics.DEAD_LETTERS.valueSerde().serializer());
-        alerts = driver.createOutputTopic(Topics.ALERTS.name(), new StringDeserializer(), Topics.ALERTS.valueSerde().deserializer());
+        driver = TestTopology.start(stateDir, overrides);
+        scores = TestTopology.input(driver, Topics.SAMPLE_SCORES);
+        plans = TestTopology.input(driver, Topics.EVALUATIONS);
+        deadLetters = TestTopology.input(driver, Topics.DEAD_LETTERS);
+        alerts = TestTopology.output(driver, Topics.ALERTS);
         queries = new StoreQueries(driver::getKeyValueStore);
     }
 

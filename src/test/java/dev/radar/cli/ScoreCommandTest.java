@@ -3,6 +3,7 @@ package dev.radar.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.radar.bench.SyntheticBenchmark;
+import dev.radar.scoring.ScoreSummary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -12,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +44,21 @@ class ScoreCommandTest {
             assertTrue(first.has(f), f + " missing in " + first);
         }
         assertEquals(first.get("candidates").size(), first.get("token_logits").size());
+    }
+
+    @Test
+    void abilitiesAreTheMacroAverageOfTheirTasksWithFullyFailedTasksCountedButNotAveraged() {
+        List<ScoreSummary.Group> tasks = List.of(
+                new ScoreSummary.Group("t1", 10, 0, 0.2, 0.1, 0.3, 0.4),
+                new ScoreSummary.Group("t2", 2, 1, 0.6, 0.5, 0.7, 0.8),
+                new ScoreSummary.Group("t3", 3, 3, Double.NaN, Double.NaN, Double.NaN, Double.NaN),
+                new ScoreSummary.Group("t4", 1, 0, 0.9, 1.0, 1.0, 1.0));
+        Map<String, String> abilityOf = Map.of("t1", "reasoning", "t2", "reasoning", "t3", "reasoning", "t4", "perception");
+        // t1's ten samples weigh as much as t2's one: (0.2 + 0.6) / 2, not the sample-weighted 0.24.
+        assertEquals(List.of(new ScoreSummary.Group("perception", 1, 0, 0.9, 1.0, 1.0, 1.0),
+                        new ScoreSummary.Group("reasoning", 15, 4, (0.2 + 0.6) / 2, (0.1 + 0.5) / 2, (0.3 + 0.7) / 2,
+                                (0.4 + 0.8) / 2)),
+                ScoreCommand.macro(tasks, abilityOf::get));
     }
 
     @Test

@@ -247,16 +247,20 @@ class SaslScramIT {
                 "--step", "8", "--checkpoint", CHECKPOINT.toString())));
         String printed = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, rc, printed);
-        assertTrue(printed.contains("radar publish: could not publish to " + broker.bootstrapServers())
+        // The command checks the broker before it publishes, so the refusal comes from that check.
+        assertTrue(printed.contains("radar publish: Kafka at " + broker.bootstrapServers() + " refused the connection: ")
                 && printed.contains(AUTH_FAILED), printed);
 
-        // `radar scorer` ends with its watchdog's exit code (Foreground.SERVICE_FAILED) once the loop is refused.
+        // `radar scorer`, like every command assembled by dev.radar.app, checks the broker before it starts anything:
+        // refused credentials end it at start-up (exit 2) with the refusal, not later through its watchdog.
         String id = "sasl-cli-scorer-" + UUID.randomUUID();
-        try (LogCapture log = LogCapture.of(ScorerService.class)) {
-            assertEquals(3, RadarCli.execute(command("nobody", PASSWORD, "scorer", "--id", id, "-D", "metrics.port=0")));
-            assertTrue(log.errors().stream().anyMatch(e -> e.contains("scorer " + id + " failed") && e.contains(AUTH_FAILED)),
-                    "logged: " + log.errors());
-        }
+        ByteArrayOutputStream scorerErr = new ByteArrayOutputStream();
+        int scorerRc = withStderr(scorerErr, () -> RadarCli.execute(command("nobody", PASSWORD, "scorer", "--id", id,
+                "-D", "metrics.port=0")));
+        String scorerPrinted = scorerErr.toString(StandardCharsets.UTF_8);
+        assertEquals(2, scorerRc, scorerPrinted);
+        assertTrue(scorerPrinted.contains("radar scorer: Kafka at " + broker.bootstrapServers() + " refused the connection: ")
+                && scorerPrinted.contains(AUTH_FAILED), scorerPrinted);
     }
 
     /** A `radar` command line whose Kafka settings, credentials included, are all {@code -D kafka.*} keys. */

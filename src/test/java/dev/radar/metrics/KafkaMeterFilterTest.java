@@ -18,12 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KafkaMeterFilterTest {
 
     @Test
-    void nonBaseUnitsAreLeftOutConnectionCountAndMissingHelpAreFixedAndLagKeepsItsName() throws Exception {
+    void nonBaseUnitsAreLeftOutCountGaugesAndMissingHelpAreFixedAndLagKeepsItsName() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().meterFilter(KafkaMeterFilter.INSTANCE);
         Gauge.builder("kafka.consumer.io.time.ns.avg", () -> 1.0).description("io time").register(registry);
         FunctionCounter.builder("kafka.producer.txn.commit.time.ns.total", this, x -> 2.0).register(registry);
         Gauge.builder("kafka.consumer.connection.count", () -> 3.0).register(registry);
+        Gauge.builder("kafka.stream.task.active.buffer.count", () -> 7.0).register(registry); // Kafka Streams, per task
         Gauge.builder("kafka.app.info.start.time.ms", () -> 4.0).register(registry);
         Gauge.builder("kafka.consumer.fetch.manager.records.lag", () -> 5.0).tag("topic", "radar.sample-scores")
                 .tag("partition", "0").register(registry);
@@ -33,6 +34,7 @@ class KafkaMeterFilterTest {
         assertFalse(scrape.contains("kafka_producer_txn_commit_time"), scrape);
         assertFalse(scrape.contains("kafka_app_info_start_time"), scrape);
         assertTrue(scrape.contains("kafka_consumer_connections 3.0"), scrape);
+        assertTrue(scrape.contains("kafka_stream_task_active_buffers 7.0"), scrape);
         assertTrue(scrape.contains("kafka_consumer_fetch_manager_records_lag{partition=\"0\",topic=\"radar.sample-scores\"} 5.0"), scrape);
         assertTrue(scrape.contains("# HELP kafka_consumer_connections Kafka client metric kafka.consumer.connection.count"), scrape);
         assertTrue(scrape.contains("radar_untouched_ms 6.0"), scrape);

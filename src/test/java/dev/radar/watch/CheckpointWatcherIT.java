@@ -7,9 +7,7 @@ import dev.radar.events.DeadLetter;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.Topics;
 import dev.radar.testing.TestBroker;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
+import dev.radar.testing.TopicReader;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,11 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,37 +43,6 @@ class CheckpointWatcherIT {
         }
     }
 
-    /** Every record of this run on {@code topic}, read from the beginning until {@code done} or 30 s. */
-    private <T> List<T> read(String topic, Class<T> type, Predicate<List<T>> done, Duration settle) throws Exception {
-        var serde = topic.equals(Topics.CHECKPOINTS.name()) ? Topics.CHECKPOINTS.valueSerde() : Topics.DEAD_LETTERS.valueSerde();
-        List<T> out = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<byte[], byte[]>(kafka.consumer("watch-it-" + UUID.randomUUID(), "watch-it"))) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            long settleUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    Object v = serde.deserializer().deserialize(topic, r.value());
-                    String runId = v instanceof CheckpointSaved c ? c.getRunId() : ((DeadLetter) v).getRunId();
-                    if (run.equals(runId)) {
-                        out.add(type.cast(v));
-                    }
-                }
-                if (settleUntil == Long.MAX_VALUE && done.test(out)) {
-                    settleUntil = System.nanoTime() + settle.toNanos();  // keep reading: duplicates would show here
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<Long> steps(List<CheckpointSaved> events) {
-        return events.stream().map(CheckpointSaved::getStep).sorted().toList();
-    }
-
     @Test
     void publishesEachCompleteCheckpointOnceAcrossARestart() throws Exception {
         folder("step-001000", "model.pt", "radar-ready");
@@ -87,31 +52,59 @@ class CheckpointWatcherIT {
 
         try (CheckpointWatcher w = watcher()) {
             w.start();
-            List<CheckpointSaved> first = read(Topics.CHECKPOINTS.name(), CheckpointSaved.class, l -> l.size() >= 2,
-                    Duration.ofSeconds(3));
+            List<CheckpointSaved> first = TopicReader.read(kafka, Topics.CHECKPOINTS, this::ours, 2, Duration.ofSeconds(30));
             assertEquals(List.of(1000L, 2000L), steps(first));
             CheckpointSaved e = first.stream().filter(c -> c.getStep() == 1000).findFirst().orElseThrow();
             assertEquals(dir.resolve("step-001000").toAbsolutePath().toString(), e.getCheckpointUri());
             assertEquals("m3-bench", e.getBenchmark());
+            // Folders that appear later mark the end: by the time they are reported, any repeat of the earlier
+            // ones (a later poll publishing them again) would have been sent before them.
+            folder("step-002500", "model.pt", "COMPLETE");
+            folder("best", "model.pt", "COMPLETE");
+            assertEquals(List.of(1000L, 2000L, 2500L), steps(checkpointsThrough(2500)));
+            assertEquals(List.of("latest", "best"), badFoldersThrough("best"));
         }
-        List<DeadLetter> letters = read(Topics.DEAD_LETTERS.name(), DeadLetter.class, l -> !l.isEmpty(), Duration.ofSeconds(1));
-        assertEquals(1, letters.size());
-        assertEquals("unparseable-step", letters.get(0).getReason());
-        assertEquals("watcher", letters.get(0).getComponent());
-        assertTrue(letters.get(0).getDetail().contains("latest"));
+        DeadLetter letter = TopicReader.read(kafka, Topics.DEAD_LETTERS, d -> run.equals(d.getRunId()), 1,
+                Duration.ofSeconds(30)).get(0);
+        assertEquals("unparseable-step", letter.getReason());
+        assertEquals("watcher", letter.getComponent());
 
-        // Restarted: only the new folder is published; nothing earlier again, the bad folder not reported again.
+        // Restarted: only the new folders are published; nothing earlier again, the bad folders not reported again.
         folder("step-004000", "model.pt", "COMPLETE");
         try (CheckpointWatcher w = watcher()) {
             w.start();
-            List<CheckpointSaved> all = read(Topics.CHECKPOINTS.name(), CheckpointSaved.class, l -> l.size() >= 3,
-                    Duration.ofSeconds(3));
-            assertEquals(List.of(1000L, 2000L, 4000L), steps(all));
-            assertEquals(1, w.published());
+            assertEquals(List.of(1000L, 2000L, 2500L, 4000L), steps(checkpointsThrough(4000)));
+            folder("step-005000", "model.pt", "COMPLETE");
+            folder("last", "model.pt", "COMPLETE");
+            assertEquals(List.of(1000L, 2000L, 2500L, 4000L, 5000L), steps(checkpointsThrough(5000)));
+            assertEquals(List.of("latest", "best", "last"), badFoldersThrough("last"));
+            assertEquals(2, w.published());
         }
-        assertEquals(1, read(Topics.DEAD_LETTERS.name(), DeadLetter.class, l -> !l.isEmpty(), Duration.ofSeconds(1)).size());
         String state = Files.readString(dir.resolve(".radar-published"));
         assertTrue(state.contains("step-001000\t1000") && state.contains("latest\t-"), state);
+    }
+
+    private static List<Long> steps(List<CheckpointSaved> events) {
+        return events.stream().map(CheckpointSaved::getStep).sorted().toList();
+    }
+
+    private boolean ours(CheckpointSaved c) {
+        return run.equals(c.getRunId());
+    }
+
+    /** This run's checkpoints, read up to the one of {@code step} and on to the end of every partition. */
+    private List<CheckpointSaved> checkpointsThrough(long step) {
+        return TopicReader.readThrough(kafka, Topics.CHECKPOINTS, this::ours, c -> c.getStep() == step,
+                Duration.ofSeconds(30));
+    }
+
+    /** The folder names of this run's dead letters (one partition: its key is the run), in order, up to the one naming {@code folder}. */
+    private List<String> badFoldersThrough(String folder) {
+        List<DeadLetter> letters = TopicReader.readThrough(kafka, Topics.DEAD_LETTERS, d -> run.equals(d.getRunId()),
+                d -> d.getDetail().contains("'" + folder + "'"), Duration.ofSeconds(30));
+        // The source of a watcher's dead letter is "folder:" and the folder's path.
+        return letters.stream().map(d -> Path.of(d.getSourceTopic().substring("folder:".length())).getFileName().toString())
+                .toList();
     }
 
     @Test

@@ -10,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -78,12 +77,11 @@ final class ShardTransactions {
     }
 
     private void sendScores(ShardTask task, List<SampleScore> scores) {
-        TopicSpec<String, SampleScore> out = Topics.SAMPLE_SCORES;
-        byte[] key = out.keySerde().serializer().serialize(out.name(), EventKeys.checkpoint(task.getRunId(), task.getStep()));
+        String key = EventKeys.checkpoint(task.getRunId(), task.getStep());
         ScorerService.SendHook hook = sendHook.get();
         int sent = 0;
         for (SampleScore s : scores) {
-            producer.send(new ProducerRecord<>(out.name(), key, out.valueSerde().serializer().serialize(out.name(), s)));
+            producer.send(Topics.SAMPLE_SCORES.record(key, s));
             hook.afterSend(task, ++sent);
         }
     }
@@ -94,7 +92,7 @@ final class ShardTransactions {
             TopicSpec<String, ShardTask> t = Topics.SHARD_TASKS;
             LOG.warn("shard {} failed (attempt {} of {}): {}: {}; re-queued", ScoreEvents.label(task), task.getAttempt() + 1,
                     config.maxAttempts(), failure.reason(), failure.detail());
-            producer.send(new ProducerRecord<>(t.name(), r.key(), t.valueSerde().serializer().serialize(t.name(), retry)));
+            producer.send(t.record(t.keySerde().deserializer().deserialize(t.name(), r.key()), retry));
             metrics.retry();
         } else {
             deadLetter(r, task, failure.reason(), failure.detail() + " (after " + config.maxAttempts() + " attempts)");

@@ -106,11 +106,9 @@ class DistributedScoringTest {
 
     /** Every committed score of a run, grouped by sample key (task/id). */
     static Map<String, List<SampleScore>> scoresOf(String run, Duration window) {
-        List<SampleScore> all = TopicReader.read(settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run),
-                EXPECTED, window);
-        // keep reading a little: duplicates, if any, would arrive after the first complete set
-        all.addAll(TopicReader.readFor(settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run),
-                Duration.ofSeconds(1)).stream().skip(all.size()).toList());
+        TopicReader.read(settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run), EXPECTED, window);
+        // then everything committed by now, not a time window: a duplicate committed with or after the full set shows
+        List<SampleScore> all = TopicReader.readToEnd(settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run), window);
         return all.stream().collect(Collectors.groupingBy(s -> s.getTask() + "/" + s.getSampleId(), TreeMap::new,
                 Collectors.toList()));
     }

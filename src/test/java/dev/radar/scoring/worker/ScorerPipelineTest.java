@@ -93,7 +93,7 @@ class ScorerPipelineTest {
     }
 
     @Test
-    void aScorerWithA30SecondPollCommitsEachShardWithoutWaitingOutThePoll() {
+    void aScorerWithA30SecondPollCommitsEachShardWithoutWaitingOutThePoll() throws InterruptedException {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         RadarProperties p = props.with(Map.of("scorer.id", "long-poll", "scorer.poll.ms", "30000"));
         ScorerService scorer = new ScorerService(new KafkaSettings(p), ScorerConfig.from(p), meters);
