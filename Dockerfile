@@ -51,9 +51,11 @@ COPY --chmod=755 radar ./radar
 ENV DJL_CACHE_DIR=/opt/djl \
     PYTORCH_FLAVOR=${TORCH_FLAVOR} \
     RADAR_JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
-    RADAR_METRICS_PORT=9404
+    RADAR_WEB_BIND=0.0.0.0 \
+    RADAR_WEB_PORT=8080
 USER radar
-# 8080: radar web (page, API, /metrics); 9404: /metrics of the other components.
-EXPOSE 8080 9404
+# 8080: each component's one HTTP server (health, /metrics; the aggregator also the page and API), on all
+# interfaces in a container, so the aggregator needs RADAR_WEB_TOKEN (it refuses to start without it).
+EXPOSE 8080
 ENTRYPOINT ["./radar"]
 CMD ["--help"]

@@ -35,7 +35,7 @@ MEMBER=()
 start_aggregator() {
   RADAR_JAVA_OPTS=-Xmx768m ./radar aggregator -b "127.0.0.1:$BPORT" --progress-every 0 \
     -D aggregator.application.id=recovery-agg -D "aggregator.state.dir=$WORK/state" "${MEMBER[@]}" \
-    -D web.bind=127.0.0.1 -D "web.port=$WPORT" -D metrics.port=0 >>"$WORK/aggregator.log" 2>&1 &
+    -D web.bind=127.0.0.1 -D "web.port=$WPORT" >>"$WORK/aggregator.log" 2>&1 &
   AGG=$!
   PIDS+=("$AGG")
 }

@@ -131,8 +131,11 @@ class DeployOperationsTest {
     }
 
     @Test
-    void componentsHaveLivenessAndReadinessProbesOnTheHealthEndpointsOfTheirMetricsPort() throws IOException {
-        String metricsPort = named("ConfigMap", "radar-config").path("data").path("RADAR_METRICS_PORT").asText();
+    void componentsHaveLivenessAndReadinessProbesOnTheHealthEndpointsOfTheirHttpPort() throws IOException {
+        JsonNode config = named("ConfigMap", "radar-config").path("data");
+        String webPort = config.path("RADAR_WEB_PORT").asText();
+        // Probes and scrapes come from outside the pod: the one HTTP server must listen on all interfaces.
+        assertEquals("0.0.0.0", config.path("RADAR_WEB_BIND").asText());
         for (String[] w : List.of(new String[]{"Deployment", "radar-planner"}, new String[]{"StatefulSet", "radar-aggregator"},
                 new String[]{"Deployment", "radar-scorer"})) {
             JsonNode c = container(named(w[0], w[1]));
@@ -142,14 +145,14 @@ class DeployOperationsTest {
             assertEquals(port, c.path("readinessProbe").path("httpGet").path("port").asText(), w[1]);
             boolean named = false;
             for (JsonNode p : c.path("ports")) {
-                named |= p.path("name").asText().equals(port) && p.path("containerPort").asText().equals(metricsPort);
+                named |= p.path("name").asText().equals(port) && p.path("containerPort").asText().equals(webPort);
             }
-            assertTrue(named, w[1] + ": probes use the port named " + port + " = RADAR_METRICS_PORT " + metricsPort);
+            assertTrue(named, w[1] + ": probes use the port named " + port + " = RADAR_WEB_PORT " + webPort);
         }
         JsonNode services = compose().path("services");
         for (String s : List.of("radar-planner", "radar-aggregator", "radar-scorer")) {
             String test = services.path(s).path("healthcheck").path("test").toString();
-            assertTrue(test.contains("/health/ready") && test.contains("$${RADAR_METRICS_PORT}"), s + ": " + test);
+            assertTrue(test.contains("/health/ready") && test.contains("$${RADAR_WEB_PORT}"), s + ": " + test);
         }
     }
 
@@ -172,7 +175,9 @@ class DeployOperationsTest {
 
         JsonNode podMonitor = named("PodMonitor", "radar");
         assertEquals("radar", podMonitor.path("spec").path("selector").path("matchLabels").path("app.kubernetes.io/part-of").asText());
-        assertEquals("metrics", podMonitor.path("spec").path("podMetricsEndpoints").get(0).path("port").asText());
+        // The port every RADAR container names for its one HTTP server (probes use the same name).
+        assertEquals("http", podMonitor.path("spec").path("podMetricsEndpoints").get(0).path("port").asText());
+        assertEquals("8080", radar.path("dns_sd_configs").get(0).path("port").asText(), "compose: RADAR_WEB_PORT of the image");
         assertFalse(podMonitor.toString().contains("component"));
     }
 
