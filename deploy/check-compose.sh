@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if docker compose version >/dev/null 2>&1; then
-  docker compose -f docker-compose.yml config -q
+  # The aggregator's write token is required at `up` (no default on purpose); any value validates the file.
+  RADAR_WEB_TOKEN="${RADAR_WEB_TOKEN:-check-only}" docker compose -f docker-compose.yml config -q
   echo "check-compose: docker-compose.yml is valid"
 else
   echo "check-compose: skipped (no 'docker compose' plugin here)"
