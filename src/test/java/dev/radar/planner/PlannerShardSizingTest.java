@@ -3,6 +3,7 @@ package dev.radar.planner;
 import dev.radar.bench.Benchmark;
 import dev.radar.bench.ShardPlan;
 import dev.radar.bench.SyntheticBenchmark;
+import dev.radar.checkpoint.TestCheckpoints;
 import dev.radar.config.RadarProperties;
 import dev.radar.events.CheckpointSaved;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +34,8 @@ class PlannerShardSizingTest {
 
     /** A checkpoint folder whose package description is the tiny model's with {@code tokensPerImage} visual tokens. */
     private static Path checkpoint(String name, int tokensPerImage) throws Exception {
-        Path d = Files.createDirectories(dir.resolve(name));
+        // The files a scoring package needs to pass the planner's checks; the description is the tiny model's.
+        Path d = TestCheckpoints.scoringPackageStub(dir.resolve(name));
         String json = Files.readString(TINY).replace("\"tokensPerImage\": 256", "\"tokensPerImage\": " + tokensPerImage);
         Files.writeString(d.resolve("radar-model.json"), json);
         return d;
