@@ -15,7 +15,9 @@ import dev.radar.planner.PlannerConfig;
 import dev.radar.planner.PlannerService;
 import dev.radar.testing.PoisonRecords;
 import dev.radar.testing.TopicReader;
+import dev.radar.testing.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -119,18 +121,39 @@ class DistributedScoringTest {
         ScorerService b = scorer("share-b", Map.of());
         a.start();
         b.start();
-        publish("run-share", 100, CHECKPOINT);
-        Map<String, List<SampleScore>> byKey = scoresOf("run-share", Duration.ofSeconds(90));
-        assertEquals(EXPECTED, byKey.size(), "every sample scored");
-        assertTrue(byKey.values().stream().allMatch(l -> l.size() == 1), "no sample scored twice: " + byKey);
-        Set<String> scorerIds = byKey.values().stream().map(l -> l.get(0).getScorerId()).collect(Collectors.toSet());
-        assertEquals(Set.of("share-a", "share-b"), scorerIds, "both scorers took shards");
-        assertTrue(byKey.values().stream().allMatch(l -> l.get(0).getFailure() == null));
-        // The tiny package is contract 1: its version is the family and a digest of its template strings.
-        assertTrue(byKey.values().stream().allMatch(l -> l.get(0).getPromptRules() != null
-                && l.get(0).getPromptRules().startsWith("tiny/template-")), "prompt-rules version recorded");
-        a.stop();
-        b.stop();
+        try {
+            // Both must hold partitions before the tasks exist: a scorer alone in the group would take every shard
+            // (the tiny model scores a shard faster than a second member joins), which says nothing about sharing.
+            awaitMembersWithPartitions(ScorerConfig.from(props).groupId(), 2);
+            publish("run-share", 100, CHECKPOINT);
+            Map<String, List<SampleScore>> byKey = scoresOf("run-share", Duration.ofSeconds(90));
+            assertEquals(EXPECTED, byKey.size(), "every sample scored");
+            assertTrue(byKey.values().stream().allMatch(l -> l.size() == 1), "no sample scored twice: " + byKey);
+            Set<String> scorerIds = byKey.values().stream().map(l -> l.get(0).getScorerId()).collect(Collectors.toSet());
+            assertEquals(Set.of("share-a", "share-b"), scorerIds, "both scorers took shards");
+            assertTrue(byKey.values().stream().allMatch(l -> l.get(0).getFailure() == null));
+            // The tiny package is contract 1: its version is the family and a digest of its template strings.
+            assertTrue(byKey.values().stream().allMatch(l -> l.get(0).getPromptRules() != null
+                    && l.get(0).getPromptRules().startsWith("tiny/template-")), "prompt-rules version recorded");
+        } finally {
+            // Never left in the group for the next test, whose victim must get the tasks.
+            a.stop();
+            b.stop();
+        }
+    }
+
+    /** Waits until {@code members} consumers of {@code group} each hold at least one partition. */
+    private static void awaitMembersWithPartitions(String group, int members) throws Exception {
+        try (Admin admin = Admin.create(settings().admin())) {
+            Waits.until(members + " members of " + group + " with partitions", Duration.ofSeconds(60), () -> {
+                try {
+                    return admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().stream()
+                            .filter(m -> !m.assignment().topicPartitions().isEmpty()).count() == members;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
     }
 
     @Test
