@@ -7,9 +7,16 @@ import dev.radar.testing.RepoFiles;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +104,20 @@ final class PromQueries {
     }
 
     /** An executable of the Debian prometheus package: /usr/bin first, then PATH. */
+    /** POST {@code promql} to Prometheus' /api/v1/query at {@code prometheusUrl}; null while it is not answering yet. */
+    static JsonNode tryQuery(HttpClient http, String prometheusUrl, String promql) throws InterruptedException {
+        try {
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/api/v1/query"))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(res.body());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     static Optional<Path> tool(String name) {
         Stream<String> dirs = Stream.concat(Stream.of("/usr/bin"),
                 Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));

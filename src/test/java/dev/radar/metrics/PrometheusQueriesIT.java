@@ -17,11 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -230,16 +228,7 @@ class PrometheusQueriesIT {
 
     /** POST /api/v1/query; null when Prometheus is not answering yet. */
     private JsonNode tryQuery(String promql) throws InterruptedException {
-        try {
-            HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/api/v1/query"))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return PromQueries.JSON.readTree(res.body());
-        } catch (IOException e) {
-            return null;
-        }
+        return PromQueries.tryQuery(http, prometheusUrl, promql);
     }
 
     private JsonNode get(String path) throws Exception {
