@@ -4,6 +4,7 @@ import dev.radar.events.AbilityAlert;
 import dev.radar.events.AbilityReport;
 import dev.radar.events.DeadLetter;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,5 +40,9 @@ public interface AbilityQueries {
     List<AbilityAlert> alerts(String runId);
 
     /** The complete report with the highest step (the latest update among versions at that step). */
-    Optional<AbilityReport> latestComplete(String runId);
+    default Optional<AbilityReport> latestComplete(String runId) {
+        return reports(runId).stream()
+                .filter(AbilityReport::getComplete)
+                .max(Comparator.comparingLong(AbilityReport::getStep).thenComparingLong(AbilityReport::getUpdatedAtMs));
+    }
 }

@@ -125,12 +125,6 @@ final class ReplicaQueries implements AbilityQueries {
         return mine;
     }
 
-    @Override
-    public Optional<AbilityReport> latestComplete(String runId) {
-        // The same rule as StoreQueries.latestComplete, over the reports of every replica.
-        return reports(runId).stream().filter(AbilityReport::getComplete)
-                .max(Comparator.comparingLong(AbilityReport::getStep).thenComparingLong(AbilityReport::getUpdatedAtMs));
-    }
 
     /** The decoded answers of the other replicas that answered. */
     private <T> List<T> ask(String what, String runId, Function<byte[], T> decode) {

@@ -102,11 +102,4 @@ public final class StoreQueries implements AbilityQueries {
         List<AbilityAlert> recent = alerts == null ? null : alerts.get(runId);
         return recent == null ? List.of() : List.copyOf(recent);
     }
-
-    @Override
-    public Optional<AbilityReport> latestComplete(String runId) {
-        return reports(runId).stream()
-                .filter(AbilityReport::getComplete)
-                .max(Comparator.comparingLong(AbilityReport::getStep).thenComparingLong(AbilityReport::getUpdatedAtMs));
-    }
 }
