@@ -1,18 +1,10 @@
 package dev.radar.scoring.worker;
 
-import dev.radar.bench.SyntheticBenchmark;
-import dev.radar.config.RadarProperties;
-import dev.radar.events.CheckpointSaved;
 import dev.radar.events.DeadLetter;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.SampleScore;
 import dev.radar.events.ShardTask;
-import dev.radar.kafka.EmbeddedKafkaBroker;
-import dev.radar.kafka.KafkaSettings;
-import dev.radar.kafka.TopicAdmin;
 import dev.radar.kafka.Topics;
-import dev.radar.planner.PlannerConfig;
-import dev.radar.planner.PlannerService;
 import dev.radar.testing.PoisonRecords;
 import dev.radar.testing.TopicReader;
 import dev.radar.testing.Waits;
@@ -46,71 +38,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("integration")
 class DistributedScoringTest {
-    private static final int SAMPLES_PER_TASK = 3; // 8 synthetic tasks -> 24 samples
-    private static final int EXPECTED = 8 * SAMPLES_PER_TASK;
-    private static final Path CHECKPOINT = Path.of("models/tiny-mllm/checkpoints/step-000100").toAbsolutePath();
+    private static final int EXPECTED = PlannedScoringBed.SAMPLES_PER_CHECKPOINT;
+    private static final Path CHECKPOINT = PlannedScoringBed.CHECKPOINTS.resolve("step-000100");
 
     @TempDir
     static Path dir;
-    static EmbeddedKafkaBroker broker;
-    static RadarProperties props;
-    static PlannerService planner;
+    static PlannedScoringBed bed;
     static final List<ScorerService> scorers = new ArrayList<>();
 
     @BeforeAll
     static void startBrokerAndPlanner() {
-        broker = new EmbeddedKafkaBroker();
-        broker.start();
-        Path bench = dir.resolve("bench");
-        SyntheticBenchmark.generate(bench, SAMPLES_PER_TASK, 11);
-        props = RadarProperties.of(Map.of(
-                KafkaSettings.BOOTSTRAP, broker.bootstrapServers(),
-                "benchmarks.m3-bench.path", bench.toString(),
-                "planner.samples.per.shard", "4",
+        bed = PlannedScoringBed.start(dir, Map.of(
                 "scorer.max.attempts", "2",
                 "scorer.poll.ms", "50",
                 "kafka.session.timeout.ms", "6000",
                 "kafka.heartbeat.interval.ms", "1000"));
-        TopicAdmin.ensureTopics(settings());
-        planner = new PlannerService(settings(), PlannerConfig.from(props), new SimpleMeterRegistry());
-        planner.start();
     }
 
     @AfterAll
     static void stopAll() {
         scorers.forEach(ScorerService::stop);
-        if (planner != null) {
-            planner.stop();
+        if (bed != null) {
+            bed.close();
         }
-        if (broker != null) {
-            broker.stop();
-        }
-    }
-
-    static KafkaSettings settings() {
-        return new KafkaSettings(props);
     }
 
     static ScorerService scorer(String id, Map<String, String> extra) {
-        RadarProperties p = props.with("scorer.id", id).with(extra);
-        ScorerService s = new ScorerService(new KafkaSettings(p), ScorerConfig.from(p), new SimpleMeterRegistry());
+        ScorerService s = bed.scorer(id, extra, new SimpleMeterRegistry());
         scorers.add(s);
         return s;
     }
 
-    static void publish(String run, long step, Path checkpoint) {
-        var t = Topics.CHECKPOINTS;
-        try (var producer = new KafkaProducer<>(settings().producer("test"), t.keySerde().serializer(), t.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(t.name(), run + "/" + step, CheckpointSaved.newBuilder().setRunId(run)
-                    .setStep(step).setCheckpointUri(checkpoint.toString()).build()));
-        }
-    }
-
     /** Every committed score of a run, grouped by sample key (task/id). */
     static Map<String, List<SampleScore>> scoresOf(String run, Duration window) {
-        TopicReader.read(settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run), EXPECTED, window);
+        TopicReader.read(bed.settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run), EXPECTED, window);
         // then everything committed by now, not a time window: a duplicate committed with or after the full set shows
-        List<SampleScore> all = TopicReader.readToEnd(settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run), window);
+        List<SampleScore> all = TopicReader.readToEnd(bed.settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run), window);
         return all.stream().collect(Collectors.groupingBy(s -> s.getTask() + "/" + s.getSampleId(), TreeMap::new,
                 Collectors.toList()));
     }
@@ -124,8 +87,8 @@ class DistributedScoringTest {
         try {
             // Both must hold partitions before the tasks exist: a scorer alone in the group would take every shard
             // (the tiny model scores a shard faster than a second member joins), which says nothing about sharing.
-            awaitMembersWithPartitions(ScorerConfig.from(props).groupId(), 2);
-            publish("run-share", 100, CHECKPOINT);
+            awaitMembersWithPartitions(ScorerConfig.from(bed.properties()).groupId(), 2);
+            bed.publish("run-share", 100, CHECKPOINT);
             Map<String, List<SampleScore>> byKey = scoresOf("run-share", Duration.ofSeconds(90));
             assertEquals(EXPECTED, byKey.size(), "every sample scored");
             assertTrue(byKey.values().stream().allMatch(l -> l.size() == 1), "no sample scored twice: " + byKey);
@@ -144,7 +107,7 @@ class DistributedScoringTest {
 
     /** Waits until {@code members} consumers of {@code group} each hold at least one partition. */
     private static void awaitMembersWithPartitions(String group, int members) throws Exception {
-        try (Admin admin = Admin.create(settings().admin())) {
+        try (Admin admin = Admin.create(bed.settings().admin())) {
             Waits.until(members + " members of " + group + " with partitions", Duration.ofSeconds(60), () -> {
                 try {
                     return admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().stream()
@@ -166,7 +129,7 @@ class DistributedScoringTest {
             }
         });
         victim.start();
-        publish("run-crash", 200, CHECKPOINT);
+        bed.publish("run-crash", 200, CHECKPOINT);
         long deadline = System.currentTimeMillis() + 60_000;
         while (!victim.isStopped() && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
@@ -189,7 +152,7 @@ class DistributedScoringTest {
             Files.copy(CHECKPOINT.resolve(f).toRealPath(), corrupt.resolve(f));
         }
         Files.writeString(corrupt.resolve("model.pt"), "this is not a TorchScript archive");
-        try (var producer = new KafkaProducer<byte[], byte[]>(settings().producer("test"))) {
+        try (var producer = new KafkaProducer<byte[], byte[]>(bed.settings().producer("test"))) {
             producer.send(new ProducerRecord<>(Topics.CHECKPOINTS.name(), "run-bad/1".getBytes(), new byte[]{1, 2, 3}));
             // Straight onto the scorers' topic: a null value and a record declaring a 2 GiB string. Each once
             // stopped every scorer for good (NullPointerException, OutOfMemoryError) on a record never committed.
@@ -197,18 +160,18 @@ class DistributedScoringTest {
             producer.send(new ProducerRecord<>(Topics.SHARD_TASKS.name(), "run-bad/3".getBytes(),
                     PoisonRecords.hugeStringField(ShardTask.getClassSchema())));
         }
-        publish("run-bad", 5, corrupt);
-        publish("run-bad", 300, CHECKPOINT);
+        bed.publish("run-bad", 5, corrupt);
+        bed.publish("run-bad", 300, CHECKPOINT);
         ScorerService s = scorer("resilient", Map.of());
         s.start();
 
-        List<DeadLetter> letters = TopicReader.read(settings(), Topics.DEAD_LETTERS,
+        List<DeadLetter> letters = TopicReader.read(bed.settings(), Topics.DEAD_LETTERS,
                 d -> d.getSourceTopic().equals(Topics.CHECKPOINTS.name()) || "run-bad".equals(d.getRunId()),
                 2, Duration.ofSeconds(90));
         Map<String, String> reasons = letters.stream().collect(Collectors.toMap(DeadLetter::getReason,
                 DeadLetter::getComponent, (x, y) -> x));
         assertEquals("planner", reasons.get("undecodable-event"));
-        List<DeadLetter> poison = TopicReader.read(settings(), Topics.DEAD_LETTERS,
+        List<DeadLetter> poison = TopicReader.read(bed.settings(), Topics.DEAD_LETTERS,
                 d -> d.getSourceTopic().equals(Topics.SHARD_TASKS.name()) && d.getKey() != null
                         && Set.of("run-bad/2", "run-bad/3").contains(new String(d.getKey().array())),
                 2, Duration.ofSeconds(90));
@@ -218,10 +181,10 @@ class DistributedScoringTest {
         assertTrue(letters.stream().filter(d -> d.getReason().equals("checkpoint-load-failed"))
                 .allMatch(d -> d.getDetail().contains("model.pt") || d.getDetail().contains("step-5")), "reason names the file");
 
-        String goodEval = TopicReader.read(settings(), Topics.EVALUATIONS,
+        String goodEval = TopicReader.read(bed.settings(), Topics.EVALUATIONS,
                 e -> e.getRunId().equals("run-bad") && e.getStep() == 300, 1, Duration.ofSeconds(30))
                 .stream().map(EvaluationPlanned::getEvaluationId).findFirst().orElseThrow();
-        Map<String, List<SampleScore>> byKey = TopicReader.read(settings(), Topics.SAMPLE_SCORES,
+        Map<String, List<SampleScore>> byKey = TopicReader.read(bed.settings(), Topics.SAMPLE_SCORES,
                 x -> x.getEvaluationId().equals(goodEval), EXPECTED, Duration.ofSeconds(90)).stream()
                 .collect(Collectors.groupingBy(x -> x.getTask() + "/" + x.getSampleId()));
         assertEquals(EXPECTED, byKey.size(), "the good checkpoint after the bad ones is fully evaluated");

@@ -1,21 +1,11 @@
 package dev.radar.scoring.worker;
 
-import dev.radar.bench.SyntheticBenchmark;
-import dev.radar.config.RadarProperties;
-import dev.radar.events.CheckpointSaved;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.SampleScore;
-import dev.radar.kafka.EmbeddedKafkaBroker;
-import dev.radar.kafka.KafkaSettings;
-import dev.radar.kafka.TopicAdmin;
 import dev.radar.kafka.Topics;
 import dev.radar.metrics.MetricNames;
-import dev.radar.planner.PlannerConfig;
-import dev.radar.planner.PlannerService;
 import dev.radar.testing.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -41,65 +31,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("integration")
 class ScorerPipelineTest {
-    private static final int SAMPLES_PER_TASK = 3; // 8 synthetic tasks -> 24 samples, 6 shards of 4
-    private static final int EXPECTED = 8 * SAMPLES_PER_TASK;
-    private static final int SHARDS = EXPECTED / 4;
-    private static final Path CHECKPOINTS = Path.of("models/tiny-mllm/checkpoints").toAbsolutePath();
+    private static final int EXPECTED = PlannedScoringBed.SAMPLES_PER_CHECKPOINT; // 6 shards of 4
+    private static final int SHARDS = EXPECTED / PlannedScoringBed.SAMPLES_PER_SHARD;
+    private static final Path CHECKPOINTS = PlannedScoringBed.CHECKPOINTS;
 
     @TempDir
     static Path dir;
-    static EmbeddedKafkaBroker broker;
-    static RadarProperties props;
-    static PlannerService planner;
+    static PlannedScoringBed bed;
 
     @BeforeAll
     static void startBrokerAndPlanner() {
-        broker = new EmbeddedKafkaBroker();
-        broker.start();
-        Path bench = dir.resolve("bench");
-        SyntheticBenchmark.generate(bench, SAMPLES_PER_TASK, 11);
-        props = RadarProperties.of(Map.of(
-                KafkaSettings.BOOTSTRAP, broker.bootstrapServers(),
-                "benchmarks.m3-bench.path", bench.toString(),
-                "planner.samples.per.shard", "4",
-                "scorer.model.cache", "1"));
-        TopicAdmin.ensureTopics(new KafkaSettings(props));
-        planner = new PlannerService(new KafkaSettings(props), PlannerConfig.from(props), new SimpleMeterRegistry());
-        planner.start();
+        bed = PlannedScoringBed.start(dir, Map.of("scorer.model.cache", "1"));
     }
 
     @AfterAll
     static void stopAll() {
-        if (planner != null) {
-            planner.stop();
-        }
-        if (broker != null) {
-            broker.stop();
-        }
-    }
-
-    private static void publish(String run, long step, Path checkpoint) {
-        var t = Topics.CHECKPOINTS;
-        KafkaSettings kafka = new KafkaSettings(props);
-        try (var producer = new KafkaProducer<>(kafka.producer("test"), t.keySerde().serializer(), t.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(t.name(), run + "/" + step, CheckpointSaved.newBuilder().setRunId(run)
-                    .setStep(step).setCheckpointUri(checkpoint.toString()).build()));
+        if (bed != null) {
+            bed.close();
         }
     }
 
     private static List<SampleScore> scoresOf(String run, int expected) {
-        return TopicReader.read(new KafkaSettings(props), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run), expected,
+        return TopicReader.read(bed.settings(), Topics.SAMPLE_SCORES, s -> s.getRunId().equals(run), expected,
                 Duration.ofSeconds(150));
     }
 
     @Test
     void aScorerWithA30SecondPollCommitsEachShardWithoutWaitingOutThePoll() throws InterruptedException {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        RadarProperties p = props.with(Map.of("scorer.id", "long-poll", "scorer.poll.ms", "30000"));
-        ScorerService scorer = new ScorerService(new KafkaSettings(p), ScorerConfig.from(p), meters);
+        ScorerService scorer = bed.scorer("long-poll", Map.of("scorer.poll.ms", "30000"), meters);
         scorer.start();
         try {
-            publish("run-long-poll", 100, CHECKPOINTS.resolve("step-000100"));
+            bed.publish("run-long-poll", 100, CHECKPOINTS.resolve("step-000100"));
             List<SampleScore> scores = scoresOf("run-long-poll", EXPECTED);
             // Waiting out a 30 s poll per shard would take 180 s for these 6 shards, longer than the read waits.
             assertEquals(EXPECTED, scores.stream().map(s -> s.getTask() + "/" + s.getSampleId()).distinct().count());
@@ -124,17 +87,16 @@ class ScorerPipelineTest {
         }
         assertEquals(7, checkpoints.size(), "the tiny model's seven snapshots");
         for (int i = 0; i < checkpoints.size(); i++) {
-            publish("run-queued", 10L * (i + 1), checkpoints.get(i));
+            bed.publish("run-queued", 10L * (i + 1), checkpoints.get(i));
         }
         // All seven planned (their shard tasks queued) before the scorer starts.
-        Set<Long> planned = TopicReader.read(new KafkaSettings(props), Topics.EVALUATIONS,
+        Set<Long> planned = TopicReader.read(bed.settings(), Topics.EVALUATIONS,
                 e -> e.getRunId().equals("run-queued"), 7, Duration.ofSeconds(60)).stream()
                 .map(EvaluationPlanned::getStep).collect(Collectors.toSet());
         assertEquals(7, planned.size(), "seven evaluations planned");
 
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        RadarProperties p = props.with(Map.of("scorer.id", "queued"));
-        ScorerService scorer = new ScorerService(new KafkaSettings(p), ScorerConfig.from(p), meters);
+        ScorerService scorer = bed.scorer("queued", Map.of(), meters);
         scorer.start();
         try {
             List<SampleScore> scores = scoresOf("run-queued", 7 * EXPECTED);
