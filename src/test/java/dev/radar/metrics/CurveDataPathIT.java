@@ -9,11 +9,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
-import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import static dev.radar.metrics.ReportFixtures.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Grafana's per-step data path on a real Prometheus: after a first scrape, a backfilled checkpoint (older step,
@@ -33,14 +28,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Tag("integration")
 class CurveDataPathIT {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private String prometheusUrl;
-
     @Test
     void backfilledAndFastCompletingCheckpointsAreOnThePerStepCurve(@TempDir Path tmp) throws Exception {
-        Path prometheus = PromQueries.tool("prometheus").orElse(null);
-        assumeTrue(prometheus != null, "prometheus not installed (Debian package 'prometheus'); skipped");
-        Process process = null;
+        LocalPrometheus.requireInstalled();
         try (RadarMetrics metrics = RadarMetrics.create();
              WebServer server = new WebServer(WebConfig.loopbackAnyPort())
                      .get("/metrics", Assembly.metricsRoute(metrics, () -> { }))) {
@@ -49,50 +39,38 @@ class CurveDataPathIT {
                     report("run-c", 1000, true, 1.0, 0.50, 0.40), report("run-c", 2000, true, 1.0, 0.55, 0.42)));
             gauges.update(reports, List.of());
             server.start();
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            prometheusUrl = "http://127.0.0.1:" + port;
-            Path config = Files.writeString(tmp.resolve("prometheus.yml"), String.join("\n",
+            String config = String.join("\n",
                     "global:", "  scrape_interval: 1s", "scrape_configs:", "  - job_name: radar", "    static_configs:",
-                    "      - targets: ['127.0.0.1:" + server.port() + "']", ""));
-            Path log = tmp.resolve("prometheus.log");
-            process = new ProcessBuilder(prometheus.toString(), "--config.file=" + config,
-                    "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
-                    "--log.level=warn").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            String curve = "radar_curve_sds{run=\"run-c\", ability=\"reasoning\"}";
-            awaitSteps(process, log, curve, 2);
-
-            // Between two scrapes: step 3000 completes and is overtaken by 4000; step 500 is backfilled.
-            reports.add(report("run-c", 3000, true, 1.0, 0.60, 0.47));
-            reports.add(report("run-c", 4000, true, 1.0, 0.63, 0.48));
-            reports.add(report("run-c", 500, true, 1.0, 0.45, 0.37));
-            gauges.update(reports, List.of());
-            Map<Long, Double> points = awaitSteps(process, log, curve, 5);
-            assertEquals(Map.of(500L, 0.37, 1000L, 0.40, 2000L, 0.42, 3000L, 0.47, 4000L, 0.48), points);
-            JsonNode tokens = query("radar_curve_sds{run=\"run-c\", ability=\"reasoning\", step=\"500\"}")
-                    .path("data").path("result").get(0).path("metric").path("tokens");
-            assertEquals("500000", tokens.asText(), "tokens label for the x axis by tokens");
-        } finally {
-            if (process != null) {
-                process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
+                    "      - targets: ['127.0.0.1:" + server.port() + "']", "");
+            try (LocalPrometheus prometheus = LocalPrometheus.start(tmp, config)) {
+                followsBackfilledAndFastCompletingSteps(prometheus, gauges, reports);
             }
         }
     }
 
+    private static void followsBackfilledAndFastCompletingSteps(LocalPrometheus prometheus, AbilityGauges gauges,
+                                                                List<AbilityReport> reports) throws Exception {
+        String curve = "radar_curve_sds{run=\"run-c\", ability=\"reasoning\"}";
+        awaitSteps(prometheus, curve, 2);
+
+        // Between two scrapes: step 3000 completes and is overtaken by 4000; step 500 is backfilled.
+        reports.add(report("run-c", 3000, true, 1.0, 0.60, 0.47));
+        reports.add(report("run-c", 4000, true, 1.0, 0.63, 0.48));
+        reports.add(report("run-c", 500, true, 1.0, 0.45, 0.37));
+        gauges.update(reports, List.of());
+        Map<Long, Double> points = awaitSteps(prometheus, curve, 5);
+        assertEquals(Map.of(500L, 0.37, 1000L, 0.40, 2000L, 0.42, 3000L, 0.47, 4000L, 0.48), points);
+        JsonNode tokens = prometheus.tryQuery("radar_curve_sds{run=\"run-c\", ability=\"reasoning\", step=\"500\"}")
+                .path("data").path("result").get(0).path("metric").path("tokens");
+        assertEquals("500000", tokens.asText(), "tokens label for the x axis by tokens");
+    }
+
     /** Waits until the instant query returns {@code n} steps; returns step to value. */
-    private Map<Long, Double> awaitSteps(Process process, Path log, String promql, int n) throws Exception {
+    private static Map<Long, Double> awaitSteps(LocalPrometheus prometheus, String promql, int n) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
         Map<Long, Double> points = Map.of();
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                fail("prometheus exited " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            JsonNode res = query(promql);
+            JsonNode res = prometheus.tryQuery(promql);
             if (res != null) {
                 points = new TreeMap<>();
                 for (JsonNode s : res.path("data").path("result")) {
@@ -104,11 +82,7 @@ class CurveDataPathIT {
             }
             Thread.sleep(300);
         }
-        fail("expected " + n + " steps, Prometheus has " + points + "; log:\n" + Files.readString(log));
+        fail("expected " + n + " steps, Prometheus has " + points + "; log:\n" + prometheus.log());
         return points;
-    }
-
-    private JsonNode query(String promql) throws InterruptedException {
-        return PromQueries.tryQuery(http, prometheusUrl, promql);
     }
 }

@@ -14,13 +14,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +34,6 @@ import static dev.radar.metrics.ReportFixtures.report;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real Prometheus scrapes a radar /metrics route fed with two runs' reports, a stagnation alert and live scorer,
@@ -52,35 +44,25 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Tag("integration")
 class PrometheusQueriesIT {
     private static final Pattern SELECTOR = Pattern.compile("\\b(radar_[a-z0-9_]+)(\\{[^}]*})?");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private String prometheusUrl;
+    private LocalPrometheus prometheus;
 
     @Test
     void everyDashboardAndRuleQueryWorksAgainstRealPrometheus(@TempDir Path tmp) throws Exception {
-        Path prometheus = PromQueries.tool("prometheus").orElse(null);
-        assumeTrue(prometheus != null, "prometheus not installed (Debian package 'prometheus'); PromQL checks skipped");
-
+        LocalPrometheus.requireInstalled();
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
-        Process process = null;
         try (RadarMetrics metrics = RadarMetrics.create();
              WebServer server = new WebServer(WebConfig.loopbackAnyPort())
                      .get("/metrics", Assembly.metricsRoute(metrics, () -> { }))) {
             feed(metrics, load);
             server.start();
-            int port = freePort();
-            prometheusUrl = "http://127.0.0.1:" + port;
-            Path config = Files.writeString(tmp.resolve("prometheus.yml"), String.join("\n",
+            prometheus = LocalPrometheus.start(tmp, String.join("\n",
                     "global:", "  scrape_interval: 1s", "  evaluation_interval: 1s",
                     "rule_files:", "  - " + RepoFiles.path("deploy/prometheus/radar-rules.yml"),
                     "scrape_configs:", "  - job_name: radar", "    static_configs:",
                     "      - targets: ['127.0.0.1:" + server.port() + "']", ""));
-            Path log = tmp.resolve("prometheus.log");
-            process = new ProcessBuilder(prometheus.toString(), "--config.file=" + config,
-                    "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
-                    "--log.level=warn").redirectErrorStream(true).redirectOutput(log.toFile()).start();
 
             // rate() needs two samples in its window; ALERTS needs one rule evaluation with stagnation = 1.
-            awaitData(process, log, List.of("radar_ability_sds", "rate(radar_scorer_samples_total[1m])",
+            awaitData(List.of("radar_ability_sds", "rate(radar_scorer_samples_total[1m])",
                     "rate(radar_scorer_shard_latency_seconds_bucket[1m])", "increase(radar_dead_letters_total[1m]) > 0",
                     "ALERTS"));
             checkRulesLoaded();
@@ -92,11 +74,8 @@ class PrometheusQueriesIT {
             }
         } finally {
             load.shutdownNow();
-            if (process != null) {
-                process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
+            if (prometheus != null) {
+                prometheus.close();
             }
         }
     }
@@ -134,13 +113,10 @@ class PrometheusQueriesIT {
         load.scheduleAtFixedRate(step, 200, 200, TimeUnit.MILLISECONDS);
     }
 
-    private void awaitData(Process process, Path log, List<String> queries) throws Exception {
+    private void awaitData(List<String> queries) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
         List<String> missing = queries;
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                fail("prometheus exited " + process.exitValue() + ":\n" + Files.readString(log));
-            }
             missing = new ArrayList<>();
             for (String q : queries) {
                 JsonNode res = tryQuery(q);
@@ -153,11 +129,11 @@ class PrometheusQueriesIT {
             }
             Thread.sleep(500);
         }
-        fail("no data in Prometheus for " + missing + "; log:\n" + Files.readString(log));
+        fail("no data in Prometheus for " + missing + "; log:\n" + prometheus.log());
     }
 
     private void checkRulesLoaded() throws Exception {
-        JsonNode rules = get("/api/v1/rules");
+        JsonNode rules = prometheus.get("/api/v1/rules");
         TreeSet<String> names = new TreeSet<>();
         for (JsonNode g : rules.path("data").path("groups")) {
             for (JsonNode rule : g.path("rules")) {
@@ -228,18 +204,6 @@ class PrometheusQueriesIT {
 
     /** POST /api/v1/query; null when Prometheus is not answering yet. */
     private JsonNode tryQuery(String promql) throws InterruptedException {
-        return PromQueries.tryQuery(http, prometheusUrl, promql);
-    }
-
-    private JsonNode get(String path) throws Exception {
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(prometheusUrl + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        return PromQueries.JSON.readTree(res.body());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return prometheus.tryQuery(promql);
     }
 }

@@ -14,12 +14,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +36,6 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The Prometheus configuration users deploy ({@code deploy/prometheus/prometheus.yml}) against running RADAR
@@ -67,8 +64,7 @@ class PrometheusScrapeConfigIT {
 
     @Test
     void theDeployedScrapeConfigKeepsEachComponentsOwnLabelAndScrapesEveryScorer(@TempDir Path tmp) throws Exception {
-        Path prometheus = PromQueries.tool("prometheus").orElse(null);
-        assumeTrue(prometheus != null, "prometheus not installed (Debian package 'prometheus'); skipped");
+        LocalPrometheus.requireInstalled();
         List<Instance> instances = List.of(
                 new Instance("radar-planner", Set.of(Role.PLANNER), "planner"),
                 new Instance("radar-aggregator", Set.of(Role.AGGREGATOR, Role.WEB), "aggregator"),
@@ -76,7 +72,6 @@ class PrometheusScrapeConfigIT {
                 new Instance("radar-scorer", Set.of(Role.SCORER), "scorer-b"));
         String id = "scrape-config-" + UUID.randomUUID();
         List<Assembly> started = new ArrayList<>();
-        Process process = null;
         try {
             Map<String, List<String>> targetsByService = new TreeMap<>();
             // the series each target serves itself: labels Prometheus must keep, plus the ones it adds
@@ -94,48 +89,40 @@ class PrometheusScrapeConfigIT {
                 }
             }
 
-            ObjectNode config = deployedConfigWithStaticTargets(targetsByService);
-            int port = freePort();
-            String prometheusUrl = "http://127.0.0.1:" + port;
-            Path configFile = tmp.resolve("prometheus.yml");
-            PromQueries.YAML.writeValue(configFile.toFile(), config);
-            Path log = tmp.resolve("prometheus.log");
-            process = new ProcessBuilder(prometheus.toString(), "--config.file=" + configFile,
-                    "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
-                    "--log.level=warn").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-
-            // Every target scraped once (the file's scrape_interval, 15 s, spreads first scrapes over that long).
-            String scraped = "up{job=\"" + JOB + "\"} == 1";
-            awaitSeries(process, log, prometheusUrl, scraped, instances.size());
-            JsonNode result = query(prometheusUrl, "radar_up{job=\"" + JOB + "\"}").path("data").path("result");
-            List<Map<String, String>> actual = new ArrayList<>();
-            result.forEach(series -> actual.add(labels(series.path("metric"))));
-            actual.forEach(labels -> assertTrue(!labels.containsKey("exported_component"),
-                    () -> "a target label clobbered the metric's own component: " + labels));
-            Set<Map<String, String>> distinct = new TreeSet<>(PrometheusScrapeConfigIT::compare);
-            distinct.addAll(actual);
-            assertEquals(distinct.size(), actual.size(), () -> "one series per component and instance: " + actual);
-            assertEquals(expected, distinct, "radar_up as each target serves it, with job, instance and service added");
-
-            Set<String> scorerInstances = new TreeSet<>();
-            query(prometheusUrl, "radar_up{job=\"" + JOB + "\", service=\"radar-scorer\", component=\"scorer\"}")
-                    .path("data").path("result").forEach(s -> scorerInstances.add(s.path("metric").path("instance").asText()));
-            assertEquals(new TreeSet<>(targetsByService.get("radar-scorer")), scorerInstances,
-                    "both scorers of the service scraped, each on its own");
-            for (var e : Map.of("radar-planner", "planner", "radar-aggregator", "aggregator").entrySet()) {
-                assertEquals(1, query(prometheusUrl, "radar_up{service=\"" + e.getKey() + "\", component=\""
-                        + e.getValue() + "\"}").path("data").path("result").size(), e.getKey() + " reports " + e.getValue());
+            String config = PromQueries.YAML.writeValueAsString(deployedConfigWithStaticTargets(targetsByService));
+            try (LocalPrometheus prometheus = LocalPrometheus.start(tmp, config)) {
+                checkScrapes(prometheus, instances.size(), expected, targetsByService.get("radar-scorer"));
             }
         } finally {
-            if (process != null) {
-                process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            }
             for (int i = started.size() - 1; i >= 0; i--) {
                 started.get(i).close();
             }
+        }
+    }
+
+    /** What Prometheus made of the targets: each series as its target serves it, with the file's labels added. */
+    private static void checkScrapes(LocalPrometheus prometheus, int targets, Set<Map<String, String>> expected,
+                                     List<String> scorerTargets) throws Exception {
+        // Every target scraped once (the file's scrape_interval, 15 s, spreads first scrapes over that long).
+        awaitSeries(prometheus, "up{job=\"" + JOB + "\"} == 1", targets);
+        JsonNode result = query(prometheus, "radar_up{job=\"" + JOB + "\"}").path("data").path("result");
+        List<Map<String, String>> actual = new ArrayList<>();
+        result.forEach(series -> actual.add(labels(series.path("metric"))));
+        actual.forEach(labels -> assertTrue(!labels.containsKey("exported_component"),
+                () -> "a target label clobbered the metric's own component: " + labels));
+        Set<Map<String, String>> distinct = new TreeSet<>(PrometheusScrapeConfigIT::compare);
+        distinct.addAll(actual);
+        assertEquals(distinct.size(), actual.size(), () -> "one series per component and instance: " + actual);
+        assertEquals(expected, distinct, "radar_up as each target serves it, with job, instance and service added");
+
+        Set<String> scorerInstances = new TreeSet<>();
+        query(prometheus, "radar_up{job=\"" + JOB + "\", service=\"radar-scorer\", component=\"scorer\"}")
+                .path("data").path("result").forEach(s -> scorerInstances.add(s.path("metric").path("instance").asText()));
+        assertEquals(new TreeSet<>(scorerTargets), scorerInstances,
+                "both scorers of the service scraped, each on its own");
+        for (var e : Map.of("radar-planner", "planner", "radar-aggregator", "aggregator").entrySet()) {
+            assertEquals(1, query(prometheus, "radar_up{service=\"" + e.getKey() + "\", component=\""
+                    + e.getValue() + "\"}").path("data").path("result").size(), e.getKey() + " reports " + e.getValue());
         }
     }
 
@@ -244,14 +231,11 @@ class PrometheusScrapeConfigIT {
     }
 
     /** Waits until {@code promql} returns {@code n} series, failing with Prometheus' log if it never does. */
-    private void awaitSeries(Process process, Path log, String url, String promql, int n) throws Exception {
+    private static void awaitSeries(LocalPrometheus prometheus, String promql, int n) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int seen = -1;
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                fail("prometheus exited " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            JsonNode res = PromQueries.tryQuery(http, url, promql);
+            JsonNode res = prometheus.tryQuery(promql);
             if (res != null) {
                 seen = res.path("data").path("result").size();
                 if (seen == n) {
@@ -260,22 +244,15 @@ class PrometheusScrapeConfigIT {
             }
             Thread.sleep(300);
         }
-        JsonNode targets = PromQueries.tryQuery(http, url, "up");
-        fail("expected " + n + " series of " + promql + ", saw " + seen + "; up: " + targets + "; log:\n"
-                + Files.readString(log));
+        fail("expected " + n + " series of " + promql + ", saw " + seen + "; up: " + prometheus.tryQuery("up")
+                + "; log:\n" + prometheus.log());
     }
 
-    private JsonNode query(String url, String promql) throws InterruptedException {
-        JsonNode res = PromQueries.tryQuery(http, url, promql);
+    private static JsonNode query(LocalPrometheus prometheus, String promql) throws InterruptedException {
+        JsonNode res = prometheus.tryQuery(promql);
         if (res == null || !"success".equals(res.path("status").asText())) {
             fail("query " + promql + " failed: " + res);
         }
         return res;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
