@@ -286,12 +286,33 @@ public final class AggregatorService implements Service, AbilityQueries {
         return guarded(() -> queries.latestComplete(runId), Optional.empty());
     }
 
-    /** A store can become unqueryable mid-iteration (rebalance): answer empty rather than fail the caller. */
-    private static <T> T guarded(java.util.function.Supplier<T> query, T empty) {
-        try {
-            return query.get();
-        } catch (InvalidStateStoreException e) {
-            return empty;
+    /**
+     * Runs {@code query} once this instance is not rebalancing, waiting up to {@code aggregator.query.wait.ms}: while
+     * it rebalances, its stores (standby copies included) are not queryable and the query would answer empty. A store
+     * can also become unqueryable mid-iteration: that is retried within the same wait, then answered empty rather
+     * than failing the caller.
+     */
+    private <T> T guarded(java.util.function.Supplier<T> query, T empty) {
+        long deadline = System.currentTimeMillis() + cfg.queryWaitMs();
+        while (true) {
+            KafkaStreams s = streams;
+            boolean rebalancing = s != null && s.state() == KafkaStreams.State.REBALANCING;
+            boolean lastTry = System.currentTimeMillis() >= deadline;
+            if (!rebalancing || lastTry) {
+                try {
+                    return query.get();
+                } catch (InvalidStateStoreException e) {
+                    if (lastTry) {
+                        return empty;
+                    }
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return empty;
+            }
         }
     }
 

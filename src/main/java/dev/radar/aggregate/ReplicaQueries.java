@@ -36,10 +36,12 @@ import java.util.function.Supplier;
  * answered by {@link AggregatorService#replicaAnswer}). Each store key lives on exactly one active task, so the
  * active answers are disjoint and their union is the full view, whichever replica is asked.
  *
- * <p>When a replica does not answer (killed, stopping, rebalancing; within {@code timeout}), its keys are answered
- * from this replica's standby copies (Kafka Streams stale stores, KIP-535), so the view stays full while the group
- * has not yet moved that replica's tasks. A standby may lag its active task by a commit or so; it only fills keys
- * that no active answer holds.
+ * <p>Keys that no active answer holds are answered from this replica's standby copies (Kafka Streams stale stores,
+ * KIP-535): those of a replica that does not answer (killed, stopping, rebalancing; within {@code timeout}), so the
+ * view stays full while the group has not yet moved its tasks, and those of a task that is still restoring on the
+ * replica that answered (a restarted replica answers before every task has caught up). A standby may lag its active
+ * task by a commit or so; active answers always win. Per-run state (curves, alerts, failures) comes from a standby
+ * only while no active answer has any.
  */
 final class ReplicaQueries implements AbilityQueries {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaQueries.class);
@@ -73,11 +75,9 @@ final class ReplicaQueries implements AbilityQueries {
     @Override
     public List<String> runs() {
         TreeSet<String> runs = new TreeSet<>(local.runs());
-        Answers<List<String>> theirs = ask("runs", null, ReplicaCodec::decodeRuns);
-        theirs.answers.forEach(runs::addAll);
-        if (!theirs.complete) {
-            runs.addAll(withStandbys.runs());
-        }
+        List<List<String>> theirs = ask("runs", null, ReplicaCodec::decodeRuns);
+        theirs.forEach(runs::addAll);
+        runs.addAll(withStandbys.runs());
         return List.copyOf(runs);
     }
 
@@ -98,19 +98,17 @@ final class ReplicaQueries implements AbilityQueries {
     }
 
     /**
-     * This replica's reports and the others' answers (disjoint: each key on one active task), then, if a replica did
-     * not answer, the standby copies of keys no active answer holds.
+     * This replica's reports and the others' answers (disjoint: each key on one active task), then the standby
+     * copies of keys no active answer holds.
      */
     private List<AbilityReport> merged(List<AbilityReport> mine, String what, String runId,
                                        Function<String, List<AbilityReport>> standbys,
                                        Function<AbilityReport, String> storeKey, Comparator<AbilityReport> order) {
         Map<String, AbilityReport> byKey = new LinkedHashMap<>();
         mine.forEach(r -> byKey.put(storeKey.apply(r), r));
-        Answers<List<AbilityReport>> theirs = ask(what, runId, b -> ReplicaCodec.REPORTS.deserializer().deserialize("", b));
-        theirs.answers.forEach(list -> list.forEach(r -> byKey.putIfAbsent(storeKey.apply(r), r)));
-        if (!theirs.complete) {
-            standbys.apply(runId).forEach(r -> byKey.putIfAbsent(storeKey.apply(r), r));
-        }
+        List<List<AbilityReport>> theirs = ask(what, runId, b -> ReplicaCodec.REPORTS.deserializer().deserialize("", b));
+        theirs.forEach(list -> list.forEach(r -> byKey.putIfAbsent(storeKey.apply(r), r)));
+        standbys.apply(runId).forEach(r -> byKey.putIfAbsent(storeKey.apply(r), r));
         List<AbilityReport> out = new ArrayList<>(byKey.values());
         out.sort(order);
         return out;
@@ -143,23 +141,22 @@ final class ReplicaQueries implements AbilityQueries {
 
     /**
      * Per-run state lives on the one task that owns the run: this replica's if not empty, else the first non-empty
-     * answer of another, else (when one did not answer) this replica's standby copy.
+     * answer of another, else this replica's standby copy (empty too when the run has none).
      */
     private <T> T fromOwner(T mine, Predicate<T> isEmpty, String what, String runId,
                             Function<byte[], T> decode, Function<String, T> standby, Function<T, T> copy) {
         if (!isEmpty.test(mine)) {
             return mine;
         }
-        Answers<T> theirs = ask(what, runId, decode);
-        for (T answer : theirs.answers) {
+        List<T> theirs = ask(what, runId, decode);
+        for (T answer : theirs) {
             if (!isEmpty.test(answer)) {
                 return copy.apply(answer);
             }
         }
-        return theirs.complete ? mine : standby.apply(runId);
+        return standby.apply(runId);
     }
 
-    /** The decoded answers of the replicas that answered; {@code complete} when every replica did. */
     /** Logged once per outage, not on every query while it lasts (the page asks several times a second). */
     private void noAnswer(HostInfo host, String what, String why) {
         if (silent.add(host)) {
@@ -168,12 +165,9 @@ final class ReplicaQueries implements AbilityQueries {
         }
     }
 
-    private record Answers<T>(List<T> answers, boolean complete) {
-    }
-
-    private <T> Answers<T> ask(String what, String runId, Function<byte[], T> decode) {
+    /** The decoded answers of the replicas that answered. */
+    private <T> List<T> ask(String what, String runId, Function<byte[], T> decode) {
         List<T> answers = new ArrayList<>();
-        boolean complete = true;
         for (HostInfo host : others.get()) {
             String query = runId == null ? "" : "?run=" + URLEncoder.encode(runId, StandardCharsets.UTF_8);
             URI uri = URI.create("http://" + host.host() + ":" + host.port() + ReplicaCodec.PATH + what + query);
@@ -194,11 +188,10 @@ final class ReplicaQueries implements AbilityQueries {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            complete = false;
             if (Thread.currentThread().isInterrupted()) {
                 break;
             }
         }
-        return new Answers<>(answers, complete);
+        return answers;
     }
 }
