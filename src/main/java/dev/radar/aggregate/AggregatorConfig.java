@@ -35,8 +35,8 @@ import java.util.Properties;
  *   <tr><td>aggregator.standby.replicas</td><td>1</td><td>warm copies of each task's state on other instances (Kafka Streams num.standby.replicas), so a replica takes over without a full restore; without a second instance nothing is kept</td></tr>
  *   <tr><td>aggregator.instance.id</td><td>(none)</td><td>static group membership (group.instance.id, per stream thread suffixed by Kafka Streams): a restarted instance with the same id gets its tasks back without a rebalance. Must be unique per instance (e.g. the pod name of a StatefulSet)</td></tr>
  *   <tr><td>aggregator.session.timeout.ms</td><td>10000</td><td>consumer session timeout: how long a killed instance holds its tasks before others take them over</td></tr>
- *   <tr><td>aggregator.replica.endpoint</td><td>(none)</td><td>host:port at which the other replicas reach this one's stores (Kafka Streams application.server); this instance serves its local stores there. Unset = a single instance answering from its own stores</td></tr>
- *   <tr><td>aggregator.replica.bind</td><td>the endpoint's host</td><td>address the replica query server listens on (e.g. 0.0.0.0 in a container whose endpoint is its pod DNS name)</td></tr>
+ *   <tr><td>aggregator.replica.endpoint</td><td>(none)</td><td>host:port at which the other replicas reach this process's HTTP server (Kafka Streams application.server), so the port is this process's web.port; they ask it GET /replica/... for this replica's stores. Unset = a single instance answering from its own stores</td></tr>
+ *   <tr><td>aggregator.query.wait.ms</td><td>2000</td><td>how long a page or API query waits for a rebalance of this instance to end (its stores are not queryable meanwhile; rebalances measured 0.05 to 1 s) before answering from what is queryable</td></tr>
  *   <tr><td>aggregator.live.max</td><td>256</td><td>live state objects kept in memory per task: checkpoint states with their seen sample ids, and run curves; older ones are reloaded from the stores on use</td></tr>
  * </table>
  */
@@ -46,7 +46,7 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
                                double perceptionMinGain, int stagnationMinSamples, int curveMaxSteps, int alertsMax,
                                int liveMax, long unplannedHoldMs, long seenRetentionMs, long maintenanceIntervalMs,
                                long startTimeoutMs, int standbyReplicas, String instanceId, int sessionTimeoutMs,
-                               String replicaEndpoint, String replicaBind) {
+                               String replicaEndpoint, long queryWaitMs) {
 
     public static final String PREFIX = "aggregator.";
 
@@ -62,10 +62,10 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
                     "aggregator settings out of range: threads >= 1, intervals >= 0, alerts.max >= 1, live.max >= 1");
         }
         if (unplannedHoldMs < 1 || seenRetentionMs < 0 || maintenanceIntervalMs < 1 || startTimeoutMs < 1
-                || standbyReplicas < 0 || sessionTimeoutMs < 1) {
+                || standbyReplicas < 0 || sessionTimeoutMs < 1 || queryWaitMs < 0) {
             throw new IllegalArgumentException("aggregator settings out of range: unplanned.hold.ms, "
                     + "maintenance.interval.ms, start.timeout.ms, session.timeout.ms >= 1; seen.retention.ms, "
-                    + "standby.replicas >= 0");
+                    + "standby.replicas, query.wait.ms >= 0");
         }
         if (!replicaEndpoint.isEmpty() && !replicaEndpoint.matches("[^:\\s]+:\\d{1,5}")) {
             throw new IllegalArgumentException("aggregator.replica.endpoint must be host:port, was '" + replicaEndpoint + "'");
@@ -101,16 +101,7 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
                 p.get(PREFIX + "instance.id", "").trim(),
                 p.getInt(PREFIX + "session.timeout.ms", 10_000),
                 p.get(PREFIX + "replica.endpoint", "").trim(),
-                p.get(PREFIX + "replica.bind", "").trim());
-    }
-
-    /** Host of {@link #replicaEndpoint}, port of it: where the replica query server listens. */
-    String replicaBindHost() {
-        return replicaBind.isEmpty() ? replicaEndpoint.substring(0, replicaEndpoint.lastIndexOf(':')) : replicaBind;
-    }
-
-    int replicaPort() {
-        return Integer.parseInt(replicaEndpoint.substring(replicaEndpoint.lastIndexOf(':') + 1));
+                p.getLong(PREFIX + "query.wait.ms", 2000));
     }
 
     /** Kafka Streams properties: every {@code kafka.*} client setting plus the aggregator's own, exactly-once. */

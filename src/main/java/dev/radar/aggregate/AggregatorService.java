@@ -32,20 +32,30 @@ import java.util.Optional;
 /**
  * Runs the aggregator topology as a Kafka Streams application (exactly-once) and answers {@link AbilityQueries}:
  * from its local stores when it runs alone, or, with {@code aggregator.replica.endpoint} set, from the stores of
- * every replica ({@link ReplicaQueries}), serving its own to the others ({@link ReplicaEndpoint}), so any replica
- * behind one Service answers with the full view.
+ * every replica ({@link ReplicaQueries}), so any replica behind one Service answers with the full view. It answers
+ * the other replicas' questions with {@link #replicaAnswer}, which the process's HTTP server mounts at
+ * {@link #REPLICA_PATH}{@code <query>} (this package serves no HTTP itself).
  */
 public final class AggregatorService implements Service, AbilityQueries {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatorService.class);
 
     private final KafkaSettings kafka;
     private final AggregatorConfig cfg;
-    private final StoreQueries local = new StoreQueries(this::lookup);
+    /** Where the other replicas ask this one: {@code GET REPLICA_PATH + query + "?run=" + run}. */
+    public static final String REPLICA_PATH = ReplicaCodec.PATH;
+    /** The questions replicas ask each other (each but {@code runs} with a run id). */
+    public static final List<String> REPLICA_QUERIES = ReplicaCodec.QUERIES;
+
+    /** This instance's active tasks' stores; empty answers while not queryable. */
+    private final StoreQueries local = new StoreQueries(name -> lookup(name, false));
+    /** Its active and standby (and restoring) tasks' stores, possibly a little behind (KIP-535 stale stores). */
+    private final StoreQueries withStandbys = new StoreQueries(name -> lookup(name, true));
+    /** Its active tasks' stores, failing with InvalidStateStoreException while not queryable (for other replicas). */
+    private final StoreQueries strictLocal = new StoreQueries(name -> queryableStore(name, false));
     /** Local answers, or those of every replica. */
     private final AbilityQueries queries;
     private final ReplicaQueries replicas;
     private volatile KafkaStreams streams;
-    private ReplicaEndpoint endpoint;
     private MeterRegistry meters;
     private KafkaStreamsMetrics streamsMetrics;
 
@@ -53,7 +63,8 @@ public final class AggregatorService implements Service, AbilityQueries {
         this.kafka = kafka;
         this.cfg = cfg;
         this.replicas = cfg.replicaEndpoint().isEmpty() ? null
-                : new ReplicaQueries(local, this::localHistory, this::otherReplicas, Duration.ofSeconds(5));
+                : new ReplicaQueries(local, run -> history(run, false), withStandbys, run -> history(run, true),
+                        this::otherReplicas, Duration.ofSeconds(5));
         this.queries = replicas == null ? local : replicas;
     }
 
@@ -73,7 +84,7 @@ public final class AggregatorService implements Service, AbilityQueries {
 
     /**
      * Creates missing topics, starts the application and waits (up to {@code aggregator.start.timeout.ms}) until it
-     * is RUNNING; with replicas, first opens the endpoint the other replicas query.
+     * is RUNNING.
      */
     @Override
     public synchronized void start() {
@@ -81,9 +92,6 @@ public final class AggregatorService implements Service, AbilityQueries {
             return;
         }
         TopicAdmin.ensureTopics(kafka);
-        if (replicas != null && endpoint == null) {
-            endpoint = new ReplicaEndpoint(cfg.replicaBindHost(), cfg.replicaPort(), local, this::localHistory);
-        }
         KafkaStreams s = new KafkaStreams(AggregatorTopology.build(cfg), cfg.streamsProperties(kafka));
         s.setUncaughtExceptionHandler(e -> {
             if (FatalErrors.isFatal(e)) {
@@ -123,10 +131,6 @@ public final class AggregatorService implements Service, AbilityQueries {
 
     @Override
     public synchronized void stop() {
-        if (endpoint != null) {
-            endpoint.close();
-            endpoint = null;
-        }
         KafkaStreams s = streams;
         if (s == null) {
             return;
@@ -140,10 +144,14 @@ public final class AggregatorService implements Service, AbilityQueries {
             }
             streamsMetrics = null;
         }
-        // Leave the group: another instance (or this one restarted) takes the tasks over at once instead of after
-        // the session timeout; local state stays valid (a clean close writes its checkpoint).
-        s.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
+        // A dynamic member leaves the group: another instance (or this one restarted) takes the tasks over at once
+        // instead of after the session timeout. A static member (aggregator.instance.id) stays: restarted within the
+        // session timeout (a rolling update, a rescheduled pod) it gets its tasks back without any rebalance, and
+        // the other replicas answer its keys from their standby copies meanwhile. Local state stays valid either way
+        // (a clean close writes its checkpoint).
+        CloseOptions.GroupMembershipOperation membership = cfg.instanceId().isEmpty()
+                ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP;
+        s.close(CloseOptions.groupMembershipOperation(membership).withTimeout(Duration.ofSeconds(30)));
     }
 
     /** The Streams client is running or rebalancing; false before start, after stop and once it failed. */
@@ -158,26 +166,59 @@ public final class AggregatorService implements Service, AbilityQueries {
         return s != null && s.state() == KafkaStreams.State.RUNNING;
     }
 
-    private ReadOnlyKeyValueStore<String, ?> lookup(String store) {
-        KafkaStreams s = streams;
-        if (s == null) {
-            return null;
-        }
+    /** The store over this instance's active tasks, or with {@code withStandbys} also its standby tasks; null while not queryable. */
+    private ReadOnlyKeyValueStore<String, ?> lookup(String store, boolean withStandbys) {
         try {
-            return s.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, Object>keyValueStore()));
+            return queryableStore(store, withStandbys);
         } catch (InvalidStateStoreException e) {
             LOG.debug("store {} not queryable now: {}", store, e.getMessage());
             return null;
         }
     }
 
-    /** This replica's own answers, from its local stores only (tests compare them with the full view). */
+    /** @throws InvalidStateStoreException while the store is not queryable (not started, stopped, migrating) */
+    private ReadOnlyKeyValueStore<String, ?> queryableStore(String store, boolean withStandbys) {
+        KafkaStreams s = streams;
+        if (s == null) {
+            throw new InvalidStateStoreException("the aggregator is not running");
+        }
+        StoreQueryParameters<ReadOnlyKeyValueStore<String, Object>> query =
+                StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, Object>keyValueStore());
+        return s.store(withStandbys ? query.enableStaleStores() : query);
+    }
+
+    /**
+     * This replica's answer to another replica's {@code query} ({@link #REPLICA_QUERIES}) about {@code runId}, from
+     * its active tasks' stores only (it never asks further, so questions cannot loop); empty while those are not all
+     * queryable (stopping, rebalancing), so the asker falls back to its standby copies instead of taking an empty
+     * answer for the truth.
+     *
+     * @throws IllegalArgumentException for an unknown query, or a missing run id where one is needed
+     */
+    public Optional<byte[]> replicaAnswer(String query, String runId) {
+        if (!running()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ReplicaCodec.answer(strictLocal, this::strictHistory, query, runId));
+        } catch (InvalidStateStoreException e) {
+            LOG.debug("replica query {} not answerable now: {}", query, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** This replica's own answers, from its active tasks' stores only (tests compare them with the full view). */
     AbilityQueries local() {
         return local;
     }
 
+    /** Its active and standby tasks' stores (tests wait for the standby copies before stopping a replica). */
+    AbilityQueries withStandbys() {
+        return withStandbys;
+    }
+
     /** The other replicas' endpoints, as Kafka Streams knows them now (empty before the first rebalance). */
-    private Collection<HostInfo> otherReplicas() {
+    Collection<HostInfo> otherReplicas() {
         KafkaStreams s = streams;
         if (s == null) {
             return List.of();
@@ -191,8 +232,15 @@ public final class AggregatorService implements Service, AbilityQueries {
     }
 
     @SuppressWarnings("unchecked")
-    private List<AbilityReport> localHistory(String runId) {
-        return EvaluationHistory.of((ReadOnlyKeyValueStore<String, AbilityReport>) lookup(AggregatorTopology.HISTORY_STORE), runId);
+    private List<AbilityReport> history(String runId, boolean withStandbys) {
+        return EvaluationHistory.of((ReadOnlyKeyValueStore<String, AbilityReport>)
+                lookup(AggregatorTopology.HISTORY_STORE, withStandbys), runId);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<AbilityReport> strictHistory(String runId) {
+        return EvaluationHistory.of((ReadOnlyKeyValueStore<String, AbilityReport>)
+                queryableStore(AggregatorTopology.HISTORY_STORE, false), runId);
     }
 
     /**
@@ -200,7 +248,7 @@ public final class AggregatorService implements Service, AbilityQueries {
      * ordered by step, version and evaluation id.
      */
     public List<AbilityReport> history(String runId) {
-        return guarded(() -> replicas == null ? localHistory(runId) : replicas.history(runId), List.of());
+        return guarded(() -> replicas == null ? history(runId, false) : replicas.history(runId), List.of());
     }
 
     @Override
@@ -238,12 +286,33 @@ public final class AggregatorService implements Service, AbilityQueries {
         return guarded(() -> queries.latestComplete(runId), Optional.empty());
     }
 
-    /** A store can become unqueryable mid-iteration (rebalance): answer empty rather than fail the caller. */
-    private static <T> T guarded(java.util.function.Supplier<T> query, T empty) {
-        try {
-            return query.get();
-        } catch (InvalidStateStoreException e) {
-            return empty;
+    /**
+     * Runs {@code query} once this instance is not rebalancing, waiting up to {@code aggregator.query.wait.ms}: while
+     * it rebalances, its stores (standby copies included) are not queryable and the query would answer empty. A store
+     * can also become unqueryable mid-iteration: that is retried within the same wait, then answered empty rather
+     * than failing the caller.
+     */
+    private <T> T guarded(java.util.function.Supplier<T> query, T empty) {
+        long deadline = System.currentTimeMillis() + cfg.queryWaitMs();
+        while (true) {
+            KafkaStreams s = streams;
+            boolean rebalancing = s != null && s.state() == KafkaStreams.State.REBALANCING;
+            boolean lastTry = System.currentTimeMillis() >= deadline;
+            if (!rebalancing || lastTry) {
+                try {
+                    return query.get();
+                } catch (InvalidStateStoreException e) {
+                    if (lastTry) {
+                        return empty;
+                    }
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return empty;
+            }
         }
     }
 

@@ -5,14 +5,17 @@ import dev.radar.events.AbilityReport;
 import dev.radar.events.DeadLetter;
 import org.apache.kafka.common.serialization.Serde;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * The bytes in which one aggregator replica answers another ({@link ReplicaEndpoint} to {@link ReplicaQueries}):
- * Avro for events, the state-store encodings otherwise. Both ends run the same build behind one Service.
+ * The questions one aggregator replica asks another ({@link ReplicaQueries}, over HTTP at
+ * {@code GET /replica/<query>?run=R}) and the bytes of the answers ({@link AggregatorService#replicaAnswer}): Avro
+ * for events, the state-store encodings otherwise. Both ends run the same build behind one Service.
  */
 final class ReplicaCodec {
     private static final int FORMAT = 2;
@@ -20,7 +23,37 @@ final class ReplicaCodec {
     static final Serde<List<AbilityAlert>> ALERTS = StateSerdes.avroList(AbilityAlert.class);
     static final Serde<List<DeadLetter>> FAILURES = StateSerdes.avroList(DeadLetter.class);
 
+    /** Path prefix of the questions on the HTTP server; the query name follows. */
+    static final String PATH = "/replica/";
+    /** The query names; each but {@code runs} needs a run id. */
+    static final List<String> QUERIES = List.of("runs", "reports", "history", "curves", "alerts", "failures",
+            "curves-version");
+
     private ReplicaCodec() {
+    }
+
+    /**
+     * The encoded answer of {@code local} (and {@code history}) to {@code query}.
+     *
+     * @throws IllegalArgumentException for an unknown query, or a missing run id where one is needed
+     */
+    static byte[] answer(AbilityQueries local, Function<String, List<AbilityReport>> history, String query, String run) {
+        if (!QUERIES.contains(query)) {
+            throw new IllegalArgumentException("unknown replica query '" + query + "'; known: " + QUERIES);
+        }
+        if (!query.equals("runs") && (run == null || run.isBlank())) {
+            throw new IllegalArgumentException("replica query '" + query + "' needs the parameter run");
+        }
+        return switch (query) {
+            case "runs" -> encodeRuns(local.runs());
+            case "reports" -> REPORTS.serializer().serialize("", local.reports(run));
+            case "history" -> REPORTS.serializer().serialize("", history.apply(run));
+            case "curves" -> encodeCurves(local.curves(run));
+            case "alerts" -> ALERTS.serializer().serialize("", local.alerts(run));
+            case "failures" -> FAILURES.serializer().serialize("", local.failures(run));
+            case "curves-version" -> local.curvesVersion(run).orElse("").getBytes(StandardCharsets.UTF_8);
+            default -> throw new IllegalStateException("query listed but not answered: " + query);
+        };
     }
 
     static byte[] encodeRuns(List<String> runs) {

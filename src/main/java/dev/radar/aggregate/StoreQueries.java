@@ -18,7 +18,9 @@ import java.util.function.Function;
 
 /**
  * {@link AbilityQueries} over the topology's stores, however they are obtained: a running KafkaStreams instance
- * or a TopologyTestDriver. A lookup returning null means "not queryable now" and yields empty answers.
+ * or a TopologyTestDriver. A lookup returning null means "not queryable now" and yields empty answers; a lookup that
+ * throws instead (an {@code InvalidStateStoreException}) fails the query, for callers that must tell "empty" from
+ * "not queryable".
  */
 public final class StoreQueries implements AbilityQueries {
     private final Function<String, ReadOnlyKeyValueStore<String, ?>> lookup;

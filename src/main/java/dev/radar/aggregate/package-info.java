@@ -14,7 +14,9 @@
  * <p>State: checkpoint states stay live in memory ({@code LiveStore}) and every change is written through before the
  * next record, so exactly-once holds; a new sample is a single write of its id and count into a chunk of the seen
  * store ({@code SeenSamples}), from which the totals are rebuilt when a state is loaded; sample ids of evaluations
- * complete for longer than the retention are deleted (sealed). Replicas: {@code ReplicaEndpoint} serves a replica's
- * stores to the others and {@code ReplicaQueries} merges them, so every replica answers with the full view.
+ * complete for longer than the retention are deleted (sealed). Replicas: {@code AggregatorService#replicaAnswer}
+ * answers the other replicas from this one's stores (the process's HTTP server mounts it at {@code /replica/...};
+ * this package serves no HTTP) and {@code ReplicaQueries} merges the answers, falling back to this replica's standby
+ * copies for one that does not answer, so every replica answers with the full view.
  */
 package dev.radar.aggregate;

@@ -137,6 +137,9 @@ public final class Assembly implements AutoCloseable {
         if (servesHttp(roles)) {
             http = new WebServer(webConfig(props, roles));
             addHealthAndMetricsRoutes(http);
+            if (aggregator != null) {
+                addReplicaRoutes(http, aggregator);
+            }
             if (roles.contains(Role.WEB)) {
                 publisher = new CheckpointPublisher(kafka, "radar-web");
                 ApiRoutes.addTo(http, aggregator, publisher, intakeValidator(props));
@@ -178,6 +181,24 @@ public final class Assembly implements AutoCloseable {
         if (MetricsConfig.from(props).enabled()) {
             // radar_up as of this scrape, not as of the last watchdog tick
             server.get("/metrics", metricsRoute(metrics, health::ready));
+        }
+    }
+
+    /**
+     * {@code GET /replica/<query>?run=R}: the aggregator's local answers to its other replicas (they reach this
+     * server at {@code aggregator.replica.endpoint}). No token: the same data as the public GET API. GET only; 503
+     * while its stores are not queryable, so the asker uses its standby copies.
+     */
+    private static void addReplicaRoutes(WebServer server, AggregatorService aggregator) {
+        for (String query : AggregatorService.REPLICA_QUERIES) {
+            server.get(AggregatorService.REPLICA_PATH + query, request -> {
+                if (!request.method().equals("GET")) {
+                    return WebReply.error(405, "use GET on " + request.path());
+                }
+                return aggregator.replicaAnswer(query, request.query().get("run"))
+                        .map(bytes -> new WebReply(200, "application/octet-stream", bytes))
+                        .orElseGet(() -> WebReply.error(503, "this aggregator replica's stores are not queryable now"));
+            });
         }
     }
 

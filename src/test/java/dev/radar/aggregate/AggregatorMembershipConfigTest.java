@@ -36,13 +36,11 @@ class AggregatorMembershipConfigTest {
         Map<String, Object> consumer = mainConsumer(Map.of(), 1);
         assertFalse(consumer.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
         assertEquals(10_000, consumer.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
-        AggregatorConfig cfg = AggregatorConfig.from(RadarProperties.of(Map.of("aggregator.replica.endpoint", "agg-1.agg:7070",
-                "aggregator.replica.bind", "0.0.0.0", "aggregator.standby.replicas", "2")));
+        AggregatorConfig cfg = AggregatorConfig.from(RadarProperties.of(Map.of("aggregator.replica.endpoint", "agg-1.agg:8080",
+                "aggregator.standby.replicas", "2")));
         StreamsConfig streams = new StreamsConfig(cfg.streamsProperties(KafkaSettings.of("127.0.0.1:9092")));
-        assertEquals("agg-1.agg:7070", streams.getString(StreamsConfig.APPLICATION_SERVER_CONFIG));
+        assertEquals("agg-1.agg:8080", streams.getString(StreamsConfig.APPLICATION_SERVER_CONFIG));
         assertEquals(2, streams.getInt(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG));
-        assertEquals("0.0.0.0", cfg.replicaBindHost());
-        assertEquals(7070, cfg.replicaPort());
         assertEquals(120_000, AggregatorConfig.defaults().startTimeoutMs());
     }
 

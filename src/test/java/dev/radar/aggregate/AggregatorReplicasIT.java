@@ -1,5 +1,7 @@
 package dev.radar.aggregate;
 
+import dev.radar.app.Assembly;
+import dev.radar.app.Role;
 import dev.radar.config.RadarProperties;
 import dev.radar.events.AbilityReport;
 import dev.radar.events.EventKeys;
@@ -14,10 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static dev.radar.aggregate.TestEvents.COLOURS;
@@ -29,12 +37,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two aggregator replicas of one application on the embedded broker: each owns part of the partitions, and each
- * answers every query with the full view (its own stores plus the other's, asked at its application.server).
+ * Two aggregator replicas of one application on the embedded broker, each a process assembled as in production
+ * (role aggregator: Kafka Streams plus the one HTTP server, which also answers the other replica at
+ * {@code /replica/...}): each owns part of the partitions, and each answers every query with the full view (its own
+ * stores plus the other's, asked at its application.server); a replica gone without leaving the group is answered
+ * from the other's standby copies.
  */
 @Tag("integration")
 class AggregatorReplicasIT {
     private static final String VERSION = "replica-version-0123456789";
+    /** Long enough that the group cannot rebalance while the test reads right after stopping a replica. */
+    private static final String SESSION_TIMEOUT_MS = "45000";
 
     @TempDir
     Path stateA;
@@ -47,38 +60,48 @@ class AggregatorReplicasIT {
         }
     }
 
-    private static RadarProperties replica(String appId, Path stateDir, int port) {
-        return TestBroker.settings().properties().with(Map.of(
+    /** One replica: its web server's port is the replica endpoint's, as the README asks. */
+    private static Assembly replica(String appId, String instance, Path stateDir) throws IOException {
+        int port = freePort();
+        RadarProperties props = TestBroker.settings().properties().with(Map.of(
                 "aggregator.application.id", appId,
                 "aggregator.state.dir", stateDir.toString(),
+                "aggregator.instance.id", instance,
+                "aggregator.session.timeout.ms", SESSION_TIMEOUT_MS,
                 "aggregator.replica.endpoint", "127.0.0.1:" + port,
+                "web.port", Integer.toString(port),
                 "aggregator.report.interval.ms", "100"));
+        return Assembly.of(props, Set.of(Role.AGGREGATOR));
     }
 
-    @Test
-    void twoReplicasEachAnswerWithTheFullView() throws Exception {
-        String appId = "radar-aggregator-replicas-it-" + UUID.randomUUID();
-        String prefix = "replica-run-" + UUID.randomUUID() + "-";
-        RadarProperties propsA = replica(appId, stateA, freePort());
-        RadarProperties propsB = replica(appId, stateB, freePort());
-        KafkaSettings kafka = new KafkaSettings(propsA);
+    /** 8 runs over 6 partitions, so both replicas own some; each run has one complete step. */
+    private static List<String> sendRuns(KafkaSettings kafka, String prefix) {
         List<String> runs = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            runs.add(prefix + i); // 8 runs over 6 partitions: both replicas own some
-        }
-        try (AggregatorService a = new AggregatorService(kafka, AggregatorConfig.from(propsA));
-             AggregatorService b = new AggregatorService(new KafkaSettings(propsB), AggregatorConfig.from(propsB));
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer("replicas-it-producer"))) {
-            a.start();
-            b.start();
-            for (int i = 0; i < runs.size(); i++) {
-                String run = runs.get(i);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer("replicas-it-producer"))) {
+            for (int i = 0; i < 8; i++) {
+                String run = prefix + i;
+                runs.add(run);
                 String key = EventKeys.checkpoint(run, 1000);
                 send(producer, Topics.EVALUATIONS, key, plan(run, 1000, VERSION, Map.of(COLOURS, 1, COUNTING, 1)));
                 send(producer, Topics.SAMPLE_SCORES, key, score(run, 1000, VERSION, COLOURS, "c", 0.5 + i / 100.0, true));
                 send(producer, Topics.SAMPLE_SCORES, key, score(run, 1000, VERSION, COUNTING, "n", 0.25, false));
             }
             producer.flush();
+        }
+        return runs;
+    }
+
+    @Test
+    void twoReplicasEachAnswerWithTheFullView() throws Exception {
+        String appId = "radar-aggregator-replicas-it-" + UUID.randomUUID();
+        String prefix = "replica-run-" + UUID.randomUUID() + "-";
+        try (Assembly processA = replica(appId, "replica-a", stateA);
+             Assembly processB = replica(appId, "replica-b", stateB)) {
+            processA.start();
+            processB.start();
+            AggregatorService a = processA.aggregator().orElseThrow();
+            AggregatorService b = processB.aggregator().orElseThrow();
+            List<String> runs = sendRuns(processA.kafka(), prefix);
 
             long deadline = System.currentTimeMillis() + 90_000;
             while (!(complete(a, runs) && complete(b, runs))) {
@@ -110,12 +133,66 @@ class AggregatorReplicasIT {
                 assertEquals(a.curves(run), b.curves(run));
                 assertEquals(0.25, a.curves(run).get("reasoning").get(0).sds(), 1e-9);
             }
+
+            // The replica questions are GET-only and never need the write token; a missing run is the asker's bug.
+            String base = processB.http().orElseThrow().url() + "replica/";
+            assertEquals(405, status(HttpRequest.newBuilder(URI.create(base + "reports?run=" + runs.get(0)))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json")));
+            assertEquals(400, status(HttpRequest.newBuilder(URI.create(base + "reports")).GET()));
+            assertEquals(200, status(HttpRequest.newBuilder(URI.create(base + "reports?run=" + runs.get(0))).GET()));
         }
     }
 
-    private static boolean complete(AggregatorService service, List<String> runs) {
+    @Test
+    void aReplicaGoneWithoutLeavingTheGroupIsAnsweredFromStandbysAtOnce() throws Exception {
+        String appId = "radar-aggregator-standby-it-" + UUID.randomUUID();
+        String prefix = "standby-run-" + UUID.randomUUID() + "-";
+        try (Assembly processA = replica(appId, "standby-a", stateA);
+             Assembly processB = replica(appId, "standby-b", stateB)) {
+            processA.start();
+            processB.start();
+            AggregatorService a = processA.aggregator().orElseThrow();
+            AggregatorService b = processB.aggregator().orElseThrow();
+            List<String> runs = sendRuns(processA.kafka(), prefix);
+
+            // Wait until the full view is complete and A's standby copies of B's tasks have caught up.
+            long deadline = System.currentTimeMillis() + 90_000;
+            while (!(complete(a, runs) && complete(a.withStandbys(), runs))) {
+                assertTrue(System.currentTimeMillis() < deadline, "A's full view and standby copies should hold every run;"
+                        + " full " + a.runs().size() + ", with standbys " + a.withStandbys().runs().size());
+                Thread.sleep(200);
+            }
+            List<String> ownedByB = b.local().runs().stream().filter(r -> r.startsWith(prefix)).toList();
+            assertFalse(ownedByB.isEmpty(), "B owns part of the runs");
+            Map<String, List<AbilityReport>> before = new HashMap<>();
+            for (String run : runs) {
+                before.put(run, a.reports(run));
+            }
+
+            // Static members close without leaving the group: B's tasks stay B's until the session timeout, and its
+            // HTTP server is gone, as after kill -9 (except that its state is checkpointed).
+            processB.stop();
+
+            for (String run : runs) {
+                assertEquals(before.get(run), a.reports(run), "reports of " + run + " right after B stopped");
+                assertTrue(a.latestComplete(run).isPresent(), run);
+            }
+            assertTrue(a.runs().containsAll(runs), "runs right after B stopped: " + a.runs());
+            // The answers above came from standbys: the group has not moved B's tasks to A yet.
+            assertEquals(1, a.otherReplicas().size(), "B is still a member (no rebalance yet)");
+            List<String> activeOnA = a.local().runs();
+            assertTrue(ownedByB.stream().noneMatch(activeOnA::contains),
+                    "B's runs are not active on A yet: " + ownedByB + " vs " + activeOnA);
+        }
+    }
+
+    private static int status(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static boolean complete(AbilityQueries queries, List<String> runs) {
         for (String run : runs) {
-            if (service.latestComplete(run).isEmpty()) {
+            if (queries.latestComplete(run).isEmpty()) {
                 return false;
             }
         }

@@ -231,9 +231,17 @@ class DeployOperationsTest {
         assertEquals("$(POD_NAME)", env.get("RADAR_AGGREGATOR_INSTANCE_ID"));
         String endpoint = env.get("RADAR_AGGREGATOR_REPLICA_ENDPOINT");
         assertTrue(endpoint.startsWith("$(POD_NAME).radar-aggregator.radar.svc"), endpoint);
+        // The replicas ask each other on the one HTTP server: the endpoint's port is the web port, named "http".
         String port = endpoint.substring(endpoint.lastIndexOf(':') + 1);
-        assertTrue(container(aggregator).path("ports").toString().contains("\"name\":\"replica\",\"containerPort\":" + port));
-        assertTrue(named("Service", "radar-aggregator").path("spec").path("ports").toString().contains(port));
+        assertEquals(named("ConfigMap", "radar-config").path("data").path("RADAR_WEB_PORT").asText(), port);
+        List<String> containerPorts = new ArrayList<>();
+        container(aggregator).path("ports").forEach(p -> containerPorts.add(p.path("name").asText() + "=" + p.path("containerPort").asText()));
+        assertEquals(List.of("http=" + port), containerPorts, "one HTTP server, one port");
+        List<String> servicePorts = new ArrayList<>();
+        named("Service", "radar-aggregator").path("spec").path("ports")
+                .forEach(p -> servicePorts.add(p.path("name").asText() + "=" + p.path("port").asText()));
+        assertEquals(List.of("http=" + port), servicePorts);
+        assertFalse(env.containsKey("RADAR_AGGREGATOR_REPLICA_BIND"), "the replica server and its bind key are gone");
         Map<String, String> scorerEnv = new HashMap<>();
         container(named("Deployment", "radar-scorer")).path("env").forEach(e -> scorerEnv.put(e.path("name").asText(), e.path("value").asText()));
         assertEquals("$(POD_NAME)", scorerEnv.get("RADAR_SCORER_GROUP_INSTANCE_ID"));
