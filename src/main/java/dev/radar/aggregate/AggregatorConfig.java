@@ -77,6 +77,11 @@ public record AggregatorConfig(String applicationId, Path stateDir, int threads,
     }
 
     public static AggregatorConfig from(RadarProperties p) {
+        // Removed in favour of the one HTTP server per process: refuse it rather than silently listen elsewhere.
+        if (p.get(PREFIX + "replica.bind", null) != null) {
+            throw new IllegalArgumentException("aggregator.replica.bind is no longer used: replicas answer each other "
+                    + "on this process's HTTP server (web.bind, web.port); set aggregator.replica.endpoint to host:web.port");
+        }
         return new AggregatorConfig(
                 p.get(PREFIX + "application.id", "radar-aggregator"),
                 Path.of(p.get(PREFIX + "state.dir", Path.of(System.getProperty("java.io.tmpdir"), "radar-aggregator").toString())),

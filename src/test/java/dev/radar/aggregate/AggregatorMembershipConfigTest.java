@@ -50,4 +50,12 @@ class AggregatorMembershipConfigTest {
                 () -> AggregatorConfig.from(RadarProperties.of(Map.of("aggregator.replica.endpoint", "no-port"))));
         assertTrue(e.getMessage().contains("aggregator.replica.endpoint must be host:port"), e.getMessage());
     }
+
+    @Test
+    void theRemovedReplicaBindKeyIsRefusedWithWhereReplicasAreServedNow() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AggregatorConfig.from(RadarProperties.of(Map.of("aggregator.replica.bind", "0.0.0.0"))));
+        assertTrue(e.getMessage().contains("aggregator.replica.bind is no longer used")
+                && e.getMessage().contains("host:web.port"), e.getMessage());
+    }
 }
