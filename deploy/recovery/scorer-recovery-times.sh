@@ -18,7 +18,8 @@
 #
 #   mvn -B -q -o package -DskipTests && deploy/recovery/scorer-recovery-times.sh      # MODE=loss ROUNDS=5
 #   MODE=restart deploy/recovery/scorer-recovery-times.sh
-#   SAMPLES=40 PER_SHARD=4: 320 samples in 80 shards per checkpoint; SCORER_OPTS="-D scorer.session.timeout.ms=6000"
+#   SAMPLES=40 PER_SHARD=4: 320 samples in 80 shards per round; extra scorer settings, e.g. the defaults before 6 s:
+#   SCORER_OPTS="-D scorer.session.timeout.ms=10000 -D kafka.heartbeat.interval.ms=2500" deploy/recovery/scorer-recovery-times.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MODE=${MODE:-loss}
