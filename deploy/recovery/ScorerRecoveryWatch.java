@@ -89,8 +89,9 @@ public class ScorerRecoveryWatch {
             Files.writeString(killedFile, "killed\n");
             // As the victim left them: its open transaction, if any, commits nothing.
             Map<TopicPartition, Long> atKill = committed(admin, group, pending);
-            System.err.printf("%s: killed %s (pid %d) with tasks left on %d of its %d partitions, %d/%d scores committed%n",
-                    run, victim, pid, pending.size(), held.size(), runScores.bySample.size(), expected);
+            System.err.printf("%s %s: killed %s (pid %d) with tasks left on %d of its %d partitions, %d/%d scores committed%n",
+                    java.time.LocalTime.now(), run, victim, pid, pending.size(), held.size(), runScores.bySample.size(),
+                    expected);
 
             long[] resumedAt = {0};
             await(run + " resumed and complete", () -> {
