@@ -30,6 +30,14 @@ public interface Service extends AutoCloseable {
         return healthy();
     }
 
+    /**
+     * Why the service is not {@link #ready()} now, in one short line for {@code /health/ready}; null when it is ready.
+     * Override together with {@link #ready()} where the service knows the reason.
+     */
+    default String notReadyReason() {
+        return ready() ? null : "not ready";
+    }
+
     /** Short name used in logs and metrics. */
     String name();
 

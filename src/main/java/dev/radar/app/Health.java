@@ -7,6 +7,7 @@ import dev.radar.web.WebReply;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
@@ -16,7 +17,8 @@ import java.util.function.BooleanSupplier;
  *   <li>live: every started component can still work ({@link Service#healthy()}: its loop runs, its Streams client is
  *       not dead). A process that is not live exits non-zero (the command line's watchdog), so it is restarted.</li>
  *   <li>ready: live, every component started, and each one's own readiness (e.g. the aggregator's Streams client
- *       RUNNING, not rebalancing or restoring). {@code radar_up{component}} is 1 exactly while the component is ready.</li>
+ *       RUNNING, not rebalancing or restoring; a scorer a member of its group with a usable model runtime), with the
+ *       reason when not. {@code radar_up{component}} is 1 exactly while the component is ready.</li>
  * </ul>
  */
 public final class Health {
@@ -58,23 +60,40 @@ public final class Health {
 
     /** Evaluates every component's readiness now and sets {@code radar_up} from it; true when all are ready. */
     public boolean ready() {
-        return update().values().stream().allMatch(Boolean::booleanValue) && allStarted && !stopping;
+        return update().values().stream().allMatch(Objects::isNull) && allStarted && !stopping;
     }
 
-    private Map<String, Boolean> update() {
-        Map<String, Boolean> byComponent = new LinkedHashMap<>();
+    /** Per component: null when ready, else why not (its first instance that is not); sets {@code radar_up}. */
+    private Map<String, String> update() {
+        Map<String, String> byComponent = new LinkedHashMap<>();
         for (Entry e : entries) {
-            boolean ok = !stopping && e.service().healthy() && e.service().ready() && e.ready().getAsBoolean();
-            byComponent.merge(e.component(), ok, Boolean::logicalAnd);
+            byComponent.merge(e.component(), notReadyReason(e), (a, b) -> a.isEmpty() ? b : a);
         }
-        byComponent.forEach((c, ok) -> {
-            if (ok) {
+        byComponent.replaceAll((c, why) -> why.isEmpty() ? null : why);
+        byComponent.forEach((c, why) -> {
+            if (why == null) {
                 metrics.markUp(c);
             } else {
                 metrics.markDown(c);
             }
         });
         return byComponent;
+    }
+
+    /** Empty when ready. */
+    private String notReadyReason(Entry e) {
+        Service s = e.service();
+        if (stopping) {
+            return "stopping";
+        }
+        if (!s.healthy()) {
+            return s.name() + ": not live (its loop ended)";
+        }
+        String why = s.notReadyReason();
+        if (why != null) {
+            return s.name() + ": " + why;
+        }
+        return e.ready().getAsBoolean() ? "" : s.name() + ": not ready";
     }
 
     /** {@code /health/live}: 200 or 503 with each component's state. */
@@ -86,13 +105,22 @@ public final class Health {
         return WebReply.json(ok ? 200 : 503, Map.of("status", ok ? "UP" : "DOWN", "components", components));
     }
 
-    /** {@code /health/ready} (and {@code /health}): 200 or 503 with each component's state. */
+    /**
+     * {@code /health/ready} (and {@code /health}): 200 or 503 with each component's state and, for each one that is
+     * not ready, why ({@code "reasons": {"scorer": "scorer:gpu-0: not yet a member of group radar-scorers"}}).
+     */
     WebReply readyReply() {
         Map<String, String> components = new LinkedHashMap<>();
-        update().forEach((c, ok) -> components.put(c, ok ? "UP" : "DOWN"));
-        boolean ok = components.values().stream().allMatch("UP"::equals) && allStarted && !stopping;
+        Map<String, String> reasons = new LinkedHashMap<>();
+        update().forEach((c, why) -> {
+            components.put(c, why == null ? "UP" : "DOWN");
+            if (why != null) {
+                reasons.put(c, why);
+            }
+        });
+        boolean ok = reasons.isEmpty() && allStarted && !stopping;
         return WebReply.json(ok ? 200 : 503, Map.of("status", ok ? "UP" : allStarted ? "DOWN" : "STARTING",
-                "components", components));
+                "components", components, "reasons", reasons));
     }
 
     /** {@code scorer:gpu-3} reports as component {@code scorer}: label values stay bounded. */

@@ -14,6 +14,7 @@ import dev.radar.kafka.Topics;
 import dev.radar.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +49,8 @@ public final class PlannerService implements Service {
     private final Planner planner;
     private final MeterRegistry meters;
     private volatile boolean running;
+    /** A member of the group: a rebalance completed with this consumer in it, and the membership not lost since. */
+    private volatile boolean member;
     private Thread thread;
     private KafkaConsumer<byte[], byte[]> consumer;
 
@@ -66,6 +70,23 @@ public final class PlannerService implements Service {
     @Override
     public boolean healthy() {
         return running && thread != null && thread.isAlive();
+    }
+
+    /**
+     * Ready to plan: the loop is alive and the consumer is a member of the group (a rebalance completed with it; a
+     * standby planner with no partition of radar.checkpoints is ready too).
+     */
+    @Override
+    public boolean ready() {
+        return notReadyReason() == null;
+    }
+
+    @Override
+    public String notReadyReason() {
+        if (!healthy()) {
+            return "its poll loop is not running";
+        }
+        return member ? null : "not a member of consumer group " + config.groupId() + " yet (joining)";
     }
 
     @Override
@@ -116,7 +137,23 @@ public final class PlannerService implements Service {
         String txId = config.props().get("planner.transactional.id", "radar-planner-" + config.groupId());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.transactionalProducer("radar-planner", txId))) {
             producer.initTransactions();
-            consumer.subscribe(List.of(Topics.CHECKPOINTS.name()));
+            consumer.subscribe(List.of(Topics.CHECKPOINTS.name()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    // still a member: a rebalance in progress is no reason to look unready
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    member = false;
+                }
+
+                /** Called after every completed rebalance, with no partitions too. */
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    member = true;
+                }
+            });
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (!records.isEmpty()) {
@@ -133,6 +170,7 @@ public final class PlannerService implements Service {
             LOG.error("planner loop failed", e);
         } finally {
             running = false;
+            member = false;
             consumer.close(Duration.ofSeconds(5));
         }
     }

@@ -12,9 +12,14 @@ import dev.radar.kafka.Topics;
 import dev.radar.testing.PoisonRecords;
 import dev.radar.testing.TestBroker;
 import dev.radar.testing.TopicReader;
+import dev.radar.testing.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,14 +28,55 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The planner service on the real embedded broker: poison (garbage, null, a 2 GiB declared string) and invalid events are dead-lettered, good ones planned once. */
 @Tag("integration")
 class PlannerServiceTest {
+
+    @Test
+    void thePlannerIsReadyOnlyOnceItsGroupHasTakenItIn() throws Exception {
+        String group = "planner-ready-" + UUID.randomUUID();
+        KafkaSettings settings = new KafkaSettings(TestBroker.settings().properties().with("planner.group.id", group));
+        // A member that joined and stopped polling holds the rebalance the planner's join starts until it polls again.
+        Properties bp = settings.consumer(group, "blocker");
+        bp.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "300000");
+        try (KafkaConsumer<byte[], byte[]> blocker = new KafkaConsumer<>(bp)) {
+            blocker.subscribe(List.of(Topics.CHECKPOINTS.name()));
+            Waits.until("the blocker to hold partitions", Duration.ofSeconds(60), () -> {
+                blocker.poll(Duration.ofMillis(100));
+                return !blocker.assignment().isEmpty();
+            });
+            PlannerService planner = new PlannerService(settings, PlannerConfig.from(settings.properties()),
+                    new SimpleMeterRegistry());
+            planner.start();
+            try (Admin admin = Admin.create(settings.admin())) {
+                Waits.until("the planner's join to wait in the rebalance", Duration.ofSeconds(60), () -> {
+                    try {
+                        return admin.describeConsumerGroups(List.of(group)).all().get().get(group).groupState()
+                                == GroupState.PREPARING_REBALANCE;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                assertTrue(planner.healthy());
+                assertFalse(planner.ready());
+                assertEquals("not a member of consumer group " + group + " yet (joining)", planner.notReadyReason());
+                Waits.until("the planner ready once the rebalance completes", Duration.ofSeconds(60), () -> {
+                    blocker.poll(Duration.ofMillis(100));
+                    return planner.ready();
+                });
+            } finally {
+                planner.stop();
+            }
+            assertEquals("its poll loop is not running", planner.notReadyReason());
+        }
+    }
 
     @Test
     void deadLettersBadEventsAndPlansGoodOnesExactlyOnce(@TempDir Path dir) throws Exception {

@@ -4,6 +4,7 @@ import dev.radar.scoring.ModelLoadException;
 import dev.radar.scoring.Scorer;
 import dev.radar.scoring.ScoringConfig;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -28,5 +29,21 @@ public final class ScoringEngine {
      */
     public static Scorer open(Path modelDir, ScoringConfig cfg) {
         return DjlScorer.open(modelDir, cfg);
+    }
+
+    /**
+     * Checks, before any checkpoint arrives, what every load needs: the PyTorch engine starts on
+     * {@code scoring.device} (a tensor is made there) and {@code scoring.architectures}, when set, is a readable
+     * folder. A scorer that fails this could load no checkpoint at all. Takes seconds (the engine's natives load once).
+     *
+     * @throws ModelLoadException saying what is wrong
+     */
+    public static void checkRuntime(ScoringConfig cfg) {
+        ScoringModel.checkDevice(cfg.device());
+        cfg.architectures().root().ifPresent(root -> {
+            if (!Files.isDirectory(root) || !Files.isReadable(root)) {
+                throw new ModelLoadException("scoring.architectures " + root + " is not a readable folder");
+            }
+        });
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
@@ -24,6 +25,7 @@ import dev.radar.scoring.prompt.TextEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * A loaded scoring package: radar-model.json, tokenizer.json (Hugging Face tokenizer) and the TorchScript
@@ -211,12 +213,7 @@ public final class ScoringModel implements AutoCloseable {
     private static ZooModel<NDList, NDList> loadTorchScript(Path modelFile, String deviceName,
                                                             boolean replaceableWeights) {
         ensureOffline();
-        Device device;
-        try {
-            device = Device.fromName(deviceName);
-        } catch (RuntimeException e) {
-            throw new ModelLoadException("unknown scoring.device '" + deviceName + "'", e);
-        }
+        Device device = device(deviceName);
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 // Directory + name (not the file itself): DJL then loads <dir>/model.pt without a repository warning.
@@ -248,6 +245,34 @@ public final class ScoringModel implements AutoCloseable {
         }
         if (System.getProperty("ai.djl.pytorch.graph_optimizer") == null) {
             System.setProperty("ai.djl.pytorch.graph_optimizer", "false");
+        }
+    }
+
+    /** The DJL device that scoring.device names: cpu, gpu, gpuN or gpu:N (DJL itself does not parse gpu:N). */
+    static Device device(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        try {
+            return Device.fromName(n.matches("gpu:\\d+") ? "gpu" + n.substring(4) : n);
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("unknown scoring.device '" + name + "' (cpu, gpu or gpu:N)", e);
+        }
+    }
+
+    /**
+     * Whether models can be loaded onto scoring.device at all, without any checkpoint: the PyTorch engine starts (its
+     * natives load) and a tensor can be made on the device (a GPU device needs CUDA natives, a driver and the GPU).
+     */
+    static void checkDevice(String deviceName) {
+        ensureOffline();
+        Device device = device(deviceName);
+        synchronized (LOAD_LOCK) {
+            try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
+                m.zeros(new Shape(1));
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                String why = rootMessage(e);
+                throw new ModelLoadException("scoring.device '" + deviceName + "' cannot be used: "
+                        + (why.length() > 200 ? why.substring(0, 200) + "..." : why), e);
+            }
         }
     }
 

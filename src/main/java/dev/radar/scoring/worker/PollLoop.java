@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The scorer's poll thread: fetches shard tasks into the {@link TaskBuffer}, keeps the {@link ShardPipeline} fed
@@ -35,19 +36,21 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final ScorerConfig config;
     private final ScorerMetrics metrics;
     private final BooleanSupplier running;
+    private final Consumer<Boolean> membership;
     private final TaskBuffer buffer = new TaskBuffer();
     private final ArrayDeque<ShardPipeline.InFlight> inFlight = new ArrayDeque<>();
     private String lastCheckpoint;
     private boolean paused;
 
     PollLoop(KafkaConsumer<byte[], byte[]> consumer, ShardTransactions transactions, ShardPipeline pipeline,
-             ScorerConfig config, ScorerMetrics metrics, BooleanSupplier running) {
+             ScorerConfig config, ScorerMetrics metrics, BooleanSupplier running, Consumer<Boolean> membership) {
         this.consumer = consumer;
         this.transactions = transactions;
         this.pipeline = pipeline;
         this.config = config;
         this.metrics = metrics;
         this.running = running;
+        this.membership = membership;
     }
 
     /** Runs until stopped (WakeupException) or a fatal error; the caller closes the clients. */
@@ -168,11 +171,14 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        membership.accept(false); // the group moved on without this member (session expired, fenced)
         forget(partitions);
     }
 
+    /** Called after every completed rebalance, with no partitions too: an idle member of the group is still one. */
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        membership.accept(true);
         if (paused) {
             consumer.pause(partitions);
         }

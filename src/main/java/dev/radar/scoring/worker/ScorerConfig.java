@@ -23,9 +23,16 @@ import java.util.Properties;
  *   <tr><td>scorer.max.attempts</td><td>3</td><td>tries per shard before it is dead-lettered</td></tr>
  *   <tr><td>scorer.poll.ms</td><td>200</td><td>longest poll; the scoring thread ends a poll as soon as a shard is scored, so this only bounds how often an idle scorer looks for work</td></tr>
  *   <tr><td>scorer.fetch.max.tasks</td><td>500</td><td>shard tasks fetched ahead of the model at most; the next task is chosen among them so that a checkpoint's shards are scored together</td></tr>
- *   <tr><td>scorer.transaction.timeout.ms</td><td>60000</td><td>broker aborts a crashed scorer's open transaction after this</td></tr>
+ *   <tr><td>scorer.transaction.timeout.ms</td><td>5000</td><td>the broker aborts a scorer's open transaction after this. A
+ *       killed scorer's open transaction blocks, until it is aborted, the committed offset of its shard-task partition
+ *       (the next owner cannot resume it) and read_committed readers of its radar.sample-scores partitions (the
+ *       aggregator); a scorer restarted with the same scorer.id fences it at once, a lost one only by this timeout
+ *       (plus up to the broker's transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s by default). A
+ *       transaction spans only a scored shard's sends and its offset commit (milliseconds), not the scoring, so 5 s
+ *       is ample; the cost of a too short value is a transaction the broker aborts: that shard is scored again (or
+ *       the fenced scorer exits and is restarted), never counted twice</td></tr>
  *   <tr><td>scorer.group.instance.id</td><td>(none)</td><td>static group membership: a restarted scorer with the same id takes its partitions back without a rebalance. Unique per scorer; give it (and scorer.id, which fences the crashed one's open transaction at once) a stable name, e.g. the StatefulSet pod name</td></tr>
- *   <tr><td>scorer.session.timeout.ms</td><td>10000</td><td>how long a killed scorer holds its partitions before the group hands them on (the heartbeat runs beside scoring, so a long shard does not need a long session)</td></tr>
+ *   <tr><td>scorer.session.timeout.ms</td><td>6000</td><td>how long a killed scorer holds its partitions before the group hands them on (the heartbeat runs beside scoring, so a long shard does not need a long session); the heartbeat is a sixth of it. 6000 is the broker's lowest by default (group.min.session.timeout.ms)</td></tr>
  * </table>
  */
 public record ScorerConfig(String scorerId, String groupId, int modelCacheSize, int maxAttempts, long pollMs,
@@ -41,10 +48,10 @@ public record ScorerConfig(String scorerId, String groupId, int modelCacheSize, 
                 Math.max(1, p.getInt("scorer.max.attempts", 3)),
                 Math.max(10, p.getLong("scorer.poll.ms", 200)),
                 Math.max(1, p.getInt("scorer.fetch.max.tasks", 500)),
-                p.getInt("scorer.transaction.timeout.ms", 60_000),
+                p.getInt("scorer.transaction.timeout.ms", 5_000),
                 scoring, CheckpointValidator.withContent(CheckpointConfig.from(p).allowedRoots(), scoring.architectures()),
                 p.get("scorer.group.instance.id", "").trim(),
-                Math.max(1, p.getInt("scorer.session.timeout.ms", 10_000)));
+                Math.max(1, p.getInt("scorer.session.timeout.ms", 6_000)));
     }
 
     /**
@@ -54,7 +61,8 @@ public record ScorerConfig(String scorerId, String groupId, int modelCacheSize, 
      */
     public Properties membership(Properties consumer) {
         consumer.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
-        consumer.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, sessionTimeoutMs / 4));
+        // A sixth: the survivors of a lost scorer hear of the rebalance at their next heartbeat after the session ends.
+        consumer.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, sessionTimeoutMs / 6));
         if (!groupInstanceId.isEmpty()) {
             consumer.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
         }

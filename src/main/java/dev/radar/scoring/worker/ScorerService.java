@@ -54,22 +54,35 @@ public final class ScorerService implements Service {
     private final KafkaSettings kafka;
     private final ScorerConfig config;
     private final Function<Path, Scorer> loader;
+    private final Runnable runtimeCheck;
     private final ScorerMetrics metrics;
     private volatile SendHook sendHook = (t, n) -> { };
     private volatile boolean running;
+    /** Why models cannot be loaded here (set by the start-up check), or null. */
+    private volatile String runtimeProblem;
+    private volatile boolean runtimeChecked;
+    /** A member of the group: a rebalance completed with this consumer in it, and the membership not lost since. */
+    private volatile boolean member;
     private Thread thread;
     private KafkaConsumer<byte[], byte[]> consumer;
     private final MeterRegistry meters;
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
 
     public ScorerService(KafkaSettings kafka, ScorerConfig config, MeterRegistry meters) {
-        this(kafka, config, meters, dir -> ScoringEngine.open(dir, config.scoring()));
+        this(kafka, config, meters, dir -> ScoringEngine.open(dir, config.scoring()),
+                () -> ScoringEngine.checkRuntime(config.scoring()));
     }
 
-    public ScorerService(KafkaSettings kafka, ScorerConfig config, MeterRegistry meters, Function<Path, Scorer> loader) {
+    /**
+     * @param runtimeCheck run once at start, before joining the group: throws if no checkpoint could be loaded here
+     *                     (see {@link ScoringEngine#checkRuntime})
+     */
+    public ScorerService(KafkaSettings kafka, ScorerConfig config, MeterRegistry meters, Function<Path, Scorer> loader,
+                         Runnable runtimeCheck) {
         this.kafka = kafka;
         this.config = config;
         this.loader = loader;
+        this.runtimeCheck = runtimeCheck;
         this.metrics = new ScorerMetrics(meters);
         this.meters = meters;
     }
@@ -96,6 +109,31 @@ public final class ScorerService implements Service {
     @Override
     public boolean healthy() {
         return running && thread != null && thread.isAlive();
+    }
+
+    /**
+     * Ready to score: the loop is alive, models can be loaded here (the start-up check of the engine on
+     * scoring.device and of scoring.architectures passed) and the consumer is a member of the group (a rebalance
+     * completed with it; a member with no partitions, as when scorers outnumber partitions, is ready too).
+     */
+    @Override
+    public boolean ready() {
+        return notReadyReason() == null;
+    }
+
+    @Override
+    public String notReadyReason() {
+        if (!healthy()) {
+            return "its poll loop is not running";
+        }
+        String problem = runtimeProblem;
+        if (problem != null) {
+            return "cannot load models, so it takes no shard tasks: " + problem;
+        }
+        if (!runtimeChecked) {
+            return "checking that models load on scoring.device " + config.scoring().device();
+        }
+        return member ? null : "not a member of consumer group " + config.groupId() + " yet (joining)";
     }
 
     @Override
@@ -131,9 +169,13 @@ public final class ScorerService implements Service {
         ShardPipeline pipeline = new ShardPipeline(config.scorerId(), models, config.checkpoints(), metrics, this::wakePoll);
         boolean crashed = false;
         try {
+            if (!modelsLoadable()) {
+                awaitStop();
+                return;
+            }
             producer.initTransactions();
             new PollLoop(consumer, new ShardTransactions(producer, consumer, config, metrics, () -> sendHook), pipeline,
-                    config, metrics, () -> running).run();
+                    config, metrics, () -> running, joined -> member = joined).run();
         } catch (WakeupException e) {
             // stop() was called
         } catch (SimulatedCrash e) {
@@ -145,6 +187,7 @@ public final class ScorerService implements Service {
             LOG.error("scorer {} failed", config.scorerId(), e);
         } finally {
             running = false;
+            member = false;
             pipeline.close();
             if (crashed) {
                 // As a killed process: the open transaction is neither committed nor aborted.
@@ -160,6 +203,37 @@ public final class ScorerService implements Service {
                 clientMetrics.clear();
             }
             LOG.info("scorer {} stopped", config.scorerId());
+        }
+    }
+
+    /**
+     * The start-up check. A scorer that cannot load models stays alive but not ready and out of the group: joining
+     * would make it take shards only to fail them (each dead-lettered after scorer.max.attempts), and a restart does
+     * not bring a GPU or a folder back; /health/ready says why.
+     */
+    private boolean modelsLoadable() {
+        try {
+            runtimeCheck.run();
+            return true;
+        } catch (RuntimeException e) {
+            runtimeProblem = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.error("scorer {} cannot load models and stays out of group {} (not ready): {}", config.scorerId(),
+                    config.groupId(), runtimeProblem);
+            return false;
+        } finally {
+            runtimeChecked = true;
+        }
+    }
+
+    /** Idles until stop() clears the running flag, without taking part in the group. */
+    private void awaitStop() {
+        while (running) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

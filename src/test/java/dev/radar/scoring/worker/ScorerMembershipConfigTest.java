@@ -24,8 +24,8 @@ class ScorerMembershipConfigTest {
     void staticMembershipAndAShortSession() {
         Properties p = consumer(Map.of("kafka.bootstrap.servers", "127.0.0.1:9092", "scorer.group.instance.id", "scorer-3"));
         assertEquals("scorer-3", p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
-        assertEquals(10_000, p.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
-        assertEquals(2500, p.get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG));
+        assertEquals(6_000, p.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
+        assertEquals(1_000, p.get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG));
     }
 
     @Test
