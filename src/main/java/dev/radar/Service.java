@@ -22,20 +22,19 @@ public interface Service extends AutoCloseable {
     }
 
     /**
-     * Whether the service is ready to do its work now (e.g. its consumer has partitions, its model loads); a
-     * healthy service may be not ready for a while. Drives {@code /health/ready} and {@code radar_up}; override where
-     * the service knows more than {@link #healthy()}.
+     * Whether the service is ready to do its work now (e.g. its consumer is a group member, its model runtime
+     * works); a healthy service may be not ready for a while. Drives {@code /health/ready} and {@code radar_up}.
      */
     default boolean ready() {
-        return healthy();
+        return notReadyReason() == null;
     }
 
     /**
      * Why the service is not {@link #ready()} now, in one short line for {@code /health/ready}; null when it is ready.
-     * Override together with {@link #ready()} where the service knows the reason.
+     * Override where the service knows more than {@link #healthy()}.
      */
     default String notReadyReason() {
-        return ready() ? null : "not ready";
+        return healthy() ? null : "not running";
     }
 
     /** Short name used in logs and metrics. */

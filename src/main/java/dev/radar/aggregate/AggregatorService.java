@@ -166,6 +166,16 @@ public final class AggregatorService implements Service, AbilityQueries {
         return s != null && s.state() == KafkaStreams.State.RUNNING;
     }
 
+    /** Ready once RUNNING: while rebalancing or restoring its stores it answers nothing of its own. */
+    @Override
+    public String notReadyReason() {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return "not started";
+        }
+        return running() ? null : "Kafka Streams is " + s.state() + ", not RUNNING (rebalancing or restoring its stores)";
+    }
+
     /** The store over this instance's active tasks, or with {@code withStandbys} also its standby tasks; null while not queryable. */
     private ReadOnlyKeyValueStore<String, ?> lookup(String store, boolean withStandbys) {
         try {

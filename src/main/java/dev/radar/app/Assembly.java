@@ -35,7 +35,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 /**
  * The composition root: assembles a process's components from its configuration and {@link Role}s. Every command
@@ -113,7 +112,7 @@ public final class Assembly implements AutoCloseable {
             String dir = props.get("broker.data.dir", "");
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir.isBlank() ? null : Path.of(dir),
                     props.getInt("broker.port", 9092));
-            startWatched(broker, () -> true);
+            startWatched(broker);
             props = props.with(KafkaSettings.BOOTSTRAP, broker.bootstrapServers());
         }
         kafka = new KafkaSettings(props);
@@ -144,22 +143,20 @@ public final class Assembly implements AutoCloseable {
                 publisher = new CheckpointPublisher(kafka, "radar-web");
                 ApiRoutes.addTo(http, aggregator, publisher, intakeValidator(props));
             }
-            startWatched(http, () -> true);
+            startWatched(http);
         }
         TopicAdmin.requireReachable(kafka);
         TopicAdmin.ensureTopics(kafka);
         for (Service s : components) {
-            // The aggregator is ready only once RUNNING: while rebalancing or restoring its stores it answers nothing.
-            BooleanSupplier ready = s == aggregator ? aggregator::running : () -> true;
-            startWatched(s, ready);
+            startWatched(s);
         }
         health.allStarted();
     }
 
-    private void startWatched(Service s, BooleanSupplier ready) throws Exception {
+    private void startWatched(Service s) throws Exception {
         s.start();
         started.add(s);
-        health.add(s, ready);
+        health.add(s);
         LOG.debug("{} started", s.name());
     }
 

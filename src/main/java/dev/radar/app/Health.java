@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
 /**
  * Live and ready state of a process's components, from their real state rather than "the process is up".
@@ -22,7 +21,7 @@ import java.util.function.BooleanSupplier;
  * </ul>
  */
 public final class Health {
-    private record Entry(Service service, String component, BooleanSupplier ready) {
+    private record Entry(Service service, String component) {
     }
 
     private final RadarMetrics metrics;
@@ -34,9 +33,9 @@ public final class Health {
         this.metrics = metrics;
     }
 
-    /** Watches a started component; {@code ready} adds to its own {@link Service#ready()} (all must hold). */
-    void add(Service service, BooleanSupplier ready) {
-        entries.add(new Entry(service, component(service), ready));
+    /** Watches a started component: live from {@link Service#healthy()}, ready from {@link Service#notReadyReason()}. */
+    void add(Service service) {
+        entries.add(new Entry(service, component(service)));
     }
 
     void allStarted() {
@@ -90,10 +89,7 @@ public final class Health {
             return s.name() + ": not live (its loop ended)";
         }
         String why = s.notReadyReason();
-        if (why != null) {
-            return s.name() + ": " + why;
-        }
-        return e.ready().getAsBoolean() ? "" : s.name() + ": not ready";
+        return why == null ? "" : s.name() + ": " + why;
     }
 
     /** {@code /health/live}: 200 or 503 with each component's state. */

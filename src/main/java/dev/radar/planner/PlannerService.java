@@ -77,11 +77,6 @@ public final class PlannerService implements Service {
      * standby planner with no partition of radar.checkpoints is ready too).
      */
     @Override
-    public boolean ready() {
-        return notReadyReason() == null;
-    }
-
-    @Override
     public String notReadyReason() {
         if (!healthy()) {
             return "its poll loop is not running";

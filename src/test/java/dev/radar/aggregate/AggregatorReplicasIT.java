@@ -9,6 +9,7 @@ import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicSpec;
 import dev.radar.kafka.Topics;
 import dev.radar.testing.TestBroker;
+import dev.radar.testing.Waits;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -91,24 +93,44 @@ class AggregatorReplicasIT {
         return runs;
     }
 
+    /** Two started replicas of one new application, A and B, and the 8 runs sent to them (each test its own ids). */
+    private record Replicas(Assembly processA, Assembly processB, AggregatorService a, AggregatorService b,
+                            String prefix, List<String> runs) implements AutoCloseable {
+        static Replicas start(String name, Path stateA, Path stateB) throws Exception {
+            String appId = "radar-aggregator-" + name + "-it-" + UUID.randomUUID();
+            String prefix = name + "-run-" + UUID.randomUUID() + "-";
+            Assembly processA = replica(appId, name + "-a", stateA);
+            Assembly processB = replica(appId, name + "-b", stateB);
+            try {
+                processA.start();
+                processB.start();
+                return new Replicas(processA, processB, processA.aggregator().orElseThrow(),
+                        processB.aggregator().orElseThrow(), prefix, sendRuns(processA.kafka(), prefix));
+            } catch (Exception e) {
+                try (processA; processB) {
+                    throw e;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            try (processA; processB) {
+                // both closed, B first, even when one close fails
+            }
+        }
+    }
+
     @Test
     void twoReplicasEachAnswerWithTheFullView() throws Exception {
-        String appId = "radar-aggregator-replicas-it-" + UUID.randomUUID();
-        String prefix = "replica-run-" + UUID.randomUUID() + "-";
-        try (Assembly processA = replica(appId, "replica-a", stateA);
-             Assembly processB = replica(appId, "replica-b", stateB)) {
-            processA.start();
-            processB.start();
-            AggregatorService a = processA.aggregator().orElseThrow();
-            AggregatorService b = processB.aggregator().orElseThrow();
-            List<String> runs = sendRuns(processA.kafka(), prefix);
+        try (Replicas replicas = Replicas.start("replica", stateA, stateB)) {
+            AggregatorService a = replicas.a();
+            AggregatorService b = replicas.b();
+            List<String> runs = replicas.runs();
+            String prefix = replicas.prefix();
 
-            long deadline = System.currentTimeMillis() + 90_000;
-            while (!(complete(a, runs) && complete(b, runs))) {
-                assertTrue(System.currentTimeMillis() < deadline,
-                        "both replicas should see every run complete; A sees " + a.runs().size() + ", B " + b.runs().size());
-                Thread.sleep(200);
-            }
+            Waits.until("both replicas to see every run complete", Duration.ofSeconds(90),
+                    () -> complete(a, runs) && complete(b, runs));
             List<String> localA = a.local().runs().stream().filter(r -> r.startsWith(prefix)).toList();
             List<String> localB = b.local().runs().stream().filter(r -> r.startsWith(prefix)).toList();
             assertFalse(localA.isEmpty() || localB.isEmpty(), "each replica owns part: A " + localA + ", B " + localB);
@@ -126,16 +148,14 @@ class AggregatorReplicasIT {
             }
             // Curves sit behind a repartition topic: wait for them, then both replicas give the same.
             for (String run : runs) {
-                while (a.curves(run).isEmpty() || b.curves(run).isEmpty()) {
-                    assertTrue(System.currentTimeMillis() < deadline, "curves of " + run);
-                    Thread.sleep(100);
-                }
+                Waits.until("the curves of " + run + " on both replicas", Duration.ofSeconds(60),
+                        () -> !a.curves(run).isEmpty() && !b.curves(run).isEmpty());
                 assertEquals(a.curves(run), b.curves(run));
                 assertEquals(0.25, a.curves(run).get("reasoning").get(0).sds(), 1e-9);
             }
 
             // The replica questions are GET-only and never need the write token; a missing run is the asker's bug.
-            String base = processB.http().orElseThrow().url() + "replica/";
+            String base = replicas.processB().http().orElseThrow().url() + "replica/";
             assertEquals(405, status(HttpRequest.newBuilder(URI.create(base + "reports?run=" + runs.get(0)))
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json")));
             assertEquals(400, status(HttpRequest.newBuilder(URI.create(base + "reports")).GET()));
@@ -145,23 +165,15 @@ class AggregatorReplicasIT {
 
     @Test
     void aReplicaGoneWithoutLeavingTheGroupIsAnsweredFromStandbysAtOnce() throws Exception {
-        String appId = "radar-aggregator-standby-it-" + UUID.randomUUID();
-        String prefix = "standby-run-" + UUID.randomUUID() + "-";
-        try (Assembly processA = replica(appId, "standby-a", stateA);
-             Assembly processB = replica(appId, "standby-b", stateB)) {
-            processA.start();
-            processB.start();
-            AggregatorService a = processA.aggregator().orElseThrow();
-            AggregatorService b = processB.aggregator().orElseThrow();
-            List<String> runs = sendRuns(processA.kafka(), prefix);
+        try (Replicas replicas = Replicas.start("standby", stateA, stateB)) {
+            AggregatorService a = replicas.a();
+            AggregatorService b = replicas.b();
+            List<String> runs = replicas.runs();
+            String prefix = replicas.prefix();
 
             // Wait until the full view is complete and A's standby copies of B's tasks have caught up.
-            long deadline = System.currentTimeMillis() + 90_000;
-            while (!(complete(a, runs) && complete(a.withStandbys(), runs))) {
-                assertTrue(System.currentTimeMillis() < deadline, "A's full view and standby copies should hold every run;"
-                        + " full " + a.runs().size() + ", with standbys " + a.withStandbys().runs().size());
-                Thread.sleep(200);
-            }
+            Waits.until("A's full view and its standby copies to hold every run complete", Duration.ofSeconds(90),
+                    () -> complete(a, runs) && complete(a.withStandbys(), runs));
             List<String> ownedByB = b.local().runs().stream().filter(r -> r.startsWith(prefix)).toList();
             assertFalse(ownedByB.isEmpty(), "B owns part of the runs");
             Map<String, List<AbilityReport>> before = new HashMap<>();
@@ -171,7 +183,7 @@ class AggregatorReplicasIT {
 
             // Static members close without leaving the group: B's tasks stay B's until the session timeout, and its
             // HTTP server is gone, as after kill -9 (except that its state is checkpointed).
-            processB.stop();
+            replicas.processB().stop();
 
             for (String run : runs) {
                 assertEquals(before.get(run), a.reports(run), "reports of " + run + " right after B stopped");

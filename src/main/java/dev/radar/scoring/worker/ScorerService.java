@@ -117,11 +117,6 @@ public final class ScorerService implements Service {
      * completed with it; a member with no partitions, as when scorers outnumber partitions, is ready too).
      */
     @Override
-    public boolean ready() {
-        return notReadyReason() == null;
-    }
-
-    @Override
     public String notReadyReason() {
         if (!healthy()) {
             return "its poll loop is not running";
