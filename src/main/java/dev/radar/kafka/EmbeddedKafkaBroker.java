@@ -207,6 +207,9 @@ public final class EmbeddedKafkaBroker implements Service {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // A killed scorer's open transaction blocks its partitions' committed offsets until the broker aborts it;
+        // look for timed-out transactions every second rather than every 10 s (see scorer.transaction.timeout.ms).
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         p.put("log.flush.interval.messages", "1000000");
         p.put("auto.create.topics.enable", "false");
         return p;
