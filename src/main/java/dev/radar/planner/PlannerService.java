@@ -5,7 +5,7 @@ import dev.radar.events.CheckpointSaved;
 import dev.radar.events.EvaluationPlanned;
 import dev.radar.events.EventKeys;
 import dev.radar.events.ShardTask;
-import dev.radar.kafka.ConsumerLoops;
+import dev.radar.kafka.ConsumerLoop;
 import dev.radar.kafka.DeadLetters;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.kafka.TopicAdmin;
@@ -48,10 +48,7 @@ public final class PlannerService implements Service {
     private final PlannerConfig config;
     private final Planner planner;
     private final MeterRegistry meters;
-    private volatile boolean running;
-    /** A member of the group: a rebalance completed with this consumer in it, and the membership not lost since. */
-    private volatile boolean member;
-    private Thread thread;
+    private final ConsumerLoop loop = new ConsumerLoop("radar-planner", 15_000);
     private KafkaConsumer<byte[], byte[]> consumer;
 
     public PlannerService(KafkaSettings kafka, PlannerConfig config, MeterRegistry meters) {
@@ -69,7 +66,7 @@ public final class PlannerService implements Service {
     /** The poll loop is alive: started and not ended by a failure, a fence or stop(). */
     @Override
     public boolean healthy() {
-        return running && thread != null && thread.isAlive();
+        return loop.alive();
     }
 
     /**
@@ -81,30 +78,24 @@ public final class PlannerService implements Service {
         if (!healthy()) {
             return "its poll loop is not running";
         }
-        return member ? null : "not a member of consumer group " + config.groupId() + " yet (joining)";
+        return loop.member() ? null : "not a member of consumer group " + config.groupId() + " yet (joining)";
     }
 
     @Override
     public synchronized void start() {
-        if (running) {
+        if (loop.running()) {
             return;
         }
         TopicAdmin.ensureTopics(kafka);
         int known = replayEvaluations();
         LOG.info("planner: {} evaluations already planned", known);
         consumer = new KafkaConsumer<>(kafka.consumer(config.groupId(), "radar-planner"));
-        running = true;
-        thread = new Thread(this::run, "radar-planner");
-        thread.start();
+        loop.start(consumer, this::run);
     }
 
     @Override
     public synchronized void stop() {
-        if (!running) {
-            return;
-        }
-        running = false;
-        ConsumerLoops.stop(consumer, thread, 15_000);
+        loop.stop();
     }
 
     /** Reads radar.evaluations from the start so re-published checkpoints are recognised after a restart. */
@@ -140,23 +131,23 @@ public final class PlannerService implements Service {
 
                 @Override
                 public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                    member = false;
+                    loop.member(false);
                 }
 
                 /** Called after every completed rebalance, with no partitions too. */
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    member = true;
+                    loop.member(true);
                 }
             });
-            while (running) {
+            while (loop.running()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (!records.isEmpty()) {
                     processBatch(producer, records);
                 }
             }
         } catch (WakeupException e) {
-            if (running) {
+            if (loop.running()) {
                 LOG.error("planner woken unexpectedly", e);
             }
         } catch (ProducerFencedException | AuthorizationException e) {
@@ -164,8 +155,7 @@ public final class PlannerService implements Service {
         } catch (RuntimeException e) {
             LOG.error("planner loop failed", e);
         } finally {
-            running = false;
-            member = false;
+            loop.ended();
             consumer.close(Duration.ofSeconds(5));
         }
     }

@@ -2,7 +2,7 @@ package dev.radar.scoring.worker;
 
 import dev.radar.Service;
 import dev.radar.events.ShardTask;
-import dev.radar.kafka.ConsumerLoops;
+import dev.radar.kafka.ConsumerLoop;
 import dev.radar.kafka.KafkaSettings;
 import dev.radar.scoring.Scorer;
 import dev.radar.scoring.djl.ScoringEngine;
@@ -57,13 +57,10 @@ public final class ScorerService implements Service {
     private final Runnable runtimeCheck;
     private final ScorerMetrics metrics;
     private volatile SendHook sendHook = (t, n) -> { };
-    private volatile boolean running;
     /** Why models cannot be loaded here (set by the start-up check), or null. */
     private volatile String runtimeProblem;
     private volatile boolean runtimeChecked;
-    /** A member of the group: a rebalance completed with this consumer in it, and the membership not lost since. */
-    private volatile boolean member;
-    private Thread thread;
+    private final ConsumerLoop loop;
     private KafkaConsumer<byte[], byte[]> consumer;
     private final MeterRegistry meters;
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
@@ -81,6 +78,7 @@ public final class ScorerService implements Service {
                          Runnable runtimeCheck) {
         this.kafka = kafka;
         this.config = config;
+        this.loop = new ConsumerLoop("radar-" + config.scorerId(), 30_000);
         this.loader = loader;
         this.runtimeCheck = runtimeCheck;
         this.metrics = new ScorerMetrics(meters);
@@ -102,13 +100,13 @@ public final class ScorerService implements Service {
 
     /** True once the worker loop has ended (stopped, crashed or failed). */
     public boolean isStopped() {
-        return thread != null && !thread.isAlive();
+        return loop.finished();
     }
 
     /** The poll loop is alive: started and not ended by a failure, a fence or stop(). */
     @Override
     public boolean healthy() {
-        return running && thread != null && thread.isAlive();
+        return loop.alive();
     }
 
     /**
@@ -128,31 +126,25 @@ public final class ScorerService implements Service {
         if (!runtimeChecked) {
             return "checking that models load on scoring.device " + config.scoring().device();
         }
-        return member ? null : "not a member of consumer group " + config.groupId() + " yet (joining)";
+        return loop.member() ? null : "not a member of consumer group " + config.groupId() + " yet (joining)";
     }
 
     @Override
     public synchronized void start() {
-        if (running) {
+        if (loop.running()) {
             return;
         }
         Properties cp = kafka.consumer(config.groupId(), config.scorerId());
         cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.fetchMaxTasks()));
         consumer = new KafkaConsumer<>(config.membership(cp));
         bindClientMetrics(new KafkaClientMetrics(consumer)); // lag per partition of radar.shard-tasks
-        running = true;
-        thread = new Thread(this::run, "radar-" + config.scorerId());
-        thread.start();
+        loop.start(consumer, this::run);
     }
 
     /** Graceful stop: shards in progress are abandoned uncommitted (another scorer rescoring them) and the group left. */
     @Override
     public synchronized void stop() {
-        if (!running) {
-            return;
-        }
-        running = false;
-        ConsumerLoops.stop(consumer, thread, 30_000);
+        loop.stop();
     }
 
     private void run() {
@@ -170,7 +162,7 @@ public final class ScorerService implements Service {
             }
             producer.initTransactions();
             new PollLoop(consumer, new ShardTransactions(producer, consumer, config, metrics, () -> sendHook), pipeline,
-                    config, metrics, () -> running, joined -> member = joined).run();
+                    config, metrics, loop::running, loop::member).run();
         } catch (WakeupException e) {
             // stop() was called
         } catch (SimulatedCrash e) {
@@ -181,8 +173,7 @@ public final class ScorerService implements Service {
         } catch (RuntimeException e) {
             LOG.error("scorer {} failed", config.scorerId(), e);
         } finally {
-            running = false;
-            member = false;
+            loop.ended();
             pipeline.close();
             if (crashed) {
                 // As a killed process: the open transaction is neither committed nor aborted.
@@ -222,7 +213,7 @@ public final class ScorerService implements Service {
 
     /** Idles until stop() clears the running flag, without taking part in the group. */
     private void awaitStop() {
-        while (running) {
+        while (loop.running()) {
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
@@ -241,7 +232,7 @@ public final class ScorerService implements Service {
 
     /** Called by the scoring thread when a shard is done: the paused poll ends now, not at scorer.poll.ms. */
     private void wakePoll() {
-        if (running) {
+        if (loop.running()) {
             consumer.wakeup();
         }
     }
