@@ -57,8 +57,16 @@ public final class ConsumerLoop {
         member = isMember;
     }
 
-    public boolean member() {
-        return member;
+    /**
+     * Why the loop cannot do its work now, for {@code /health/ready}: not running, or not (yet) a member of
+     * {@code groupId}; null when it is both (a member with no partitions, e.g. one of more members than partitions,
+     * is ready too).
+     */
+    public String notReadyReason(String groupId) {
+        if (!alive()) {
+            return "its poll loop is not running";
+        }
+        return member ? null : "not a member of consumer group " + groupId + " yet (joining)";
     }
 
     /** Called by the loop as it ends, however it ends. */

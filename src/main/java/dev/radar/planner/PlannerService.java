@@ -75,10 +75,7 @@ public final class PlannerService implements Service {
      */
     @Override
     public String notReadyReason() {
-        if (!healthy()) {
-            return "its poll loop is not running";
-        }
-        return loop.member() ? null : "not a member of consumer group " + config.groupId() + " yet (joining)";
+        return loop.notReadyReason(config.groupId());
     }
 
     @Override

@@ -116,8 +116,8 @@ public final class ScorerService implements Service {
      */
     @Override
     public String notReadyReason() {
-        if (!healthy()) {
-            return "its poll loop is not running";
+        if (!loop.alive()) {
+            return loop.notReadyReason(config.groupId());
         }
         String problem = runtimeProblem;
         if (problem != null) {
@@ -126,7 +126,7 @@ public final class ScorerService implements Service {
         if (!runtimeChecked) {
             return "checking that models load on scoring.device " + config.scoring().device();
         }
-        return loop.member() ? null : "not a member of consumer group " + config.groupId() + " yet (joining)";
+        return loop.notReadyReason(config.groupId());
     }
 
     @Override
