@@ -43,6 +43,7 @@ public final class Demo implements Service {
 
     private final DemoConfig config;
     private final PrintStream out;
+    private final Map<String, String> overrides;
     private Path dataDir;
     private boolean tempData;
     private Assembly assembly;
@@ -51,8 +52,14 @@ public final class Demo implements Service {
     private List<Checkpoint> checkpoints;
 
     public Demo(DemoConfig config, PrintStream out) {
+        this(config, out, Map.of());
+    }
+
+    /** @param overrides settings applied over the demo's own (e.g. a test's stagnation thresholds) */
+    public Demo(DemoConfig config, PrintStream out, Map<String, String> overrides) {
         this.config = config;
         this.out = out;
+        this.overrides = Map.copyOf(overrides);
     }
 
     @Override
@@ -85,7 +92,7 @@ public final class Demo implements Service {
                 Map.entry("metrics.refresh.ms", "1000"),
                 Map.entry("scorer.id", "demo-scorer"),
                 Map.entry("web.port", String.valueOf(config.webPort())),
-                Map.entry("web.bind", WebConfig.LOOPBACK)));
+                Map.entry("web.bind", WebConfig.LOOPBACK))).with(overrides);
         assembly = Assembly.of(props, Role.demo());
         assembly.start();
         aggregator = assembly.aggregator().orElseThrow();

@@ -39,7 +39,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * A real Prometheus scrapes a radar /metrics route fed with two runs' reports, a stagnation alert and live scorer,
  * planner and dead-letter meters; then every dashboard query and alert rule runs through Prometheus' HTTP API.
  * Dashboard queries must return data; alert conditions may be empty when not firing, but each metric selector in
- * them must match a scraped series (a renamed metric or label fails either way).
+ * them must match a scraped series (a renamed metric or label fails either way). The meters here are registered by the
+ * test under {@link MetricNames}, for data that moves; that the services really export those names is
+ * {@link ExportedSeriesIT}'s part.
  */
 @Tag("integration")
 class PrometheusQueriesIT {
