@@ -63,8 +63,7 @@ public final class AggregatorService implements Service, AbilityQueries {
         this.kafka = kafka;
         this.cfg = cfg;
         this.replicas = cfg.replicaEndpoint().isEmpty() ? null
-                : new ReplicaQueries(local, run -> history(run, false), withStandbys, run -> history(run, true),
-                        this::otherReplicas, Duration.ofSeconds(5));
+                : new ReplicaQueries(local, withStandbys, this::otherReplicas, Duration.ofSeconds(5));
         this.queries = replicas == null ? local : replicas;
     }
 
@@ -210,7 +209,7 @@ public final class AggregatorService implements Service, AbilityQueries {
             return Optional.empty();
         }
         try {
-            return Optional.of(ReplicaCodec.answer(strictLocal, this::strictHistory, query, runId));
+            return Optional.of(ReplicaCodec.answer(strictLocal, query, runId));
         } catch (InvalidStateStoreException e) {
             LOG.debug("replica query {} not answerable now: {}", query, e.getMessage());
             return Optional.empty();
@@ -241,24 +240,12 @@ public final class AggregatorService implements Service, AbilityQueries {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private List<AbilityReport> history(String runId, boolean withStandbys) {
-        return EvaluationHistory.of((ReadOnlyKeyValueStore<String, AbilityReport>)
-                lookup(AggregatorTopology.HISTORY_STORE, withStandbys), runId);
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<AbilityReport> strictHistory(String runId) {
-        return EvaluationHistory.of((ReadOnlyKeyValueStore<String, AbilityReport>)
-                queryableStore(AggregatorTopology.HISTORY_STORE, false), runId);
-    }
-
     /**
      * Every evaluation of the run (current and replaced ones; see {@link EvaluationHistory}), over all replicas,
      * ordered by step, version and evaluation id.
      */
     public List<AbilityReport> history(String runId) {
-        return guarded(() -> replicas == null ? history(runId, false) : replicas.history(runId), List.of());
+        return guarded(() -> replicas == null ? local.history(runId) : replicas.history(runId), List.of());
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The questions one aggregator replica asks another ({@link ReplicaQueries}, over HTTP at
@@ -33,11 +32,11 @@ final class ReplicaCodec {
     }
 
     /**
-     * The encoded answer of {@code local} (and {@code history}) to {@code query}.
+     * The encoded answer of {@code local} to {@code query}.
      *
      * @throws IllegalArgumentException for an unknown query, or a missing run id where one is needed
      */
-    static byte[] answer(AbilityQueries local, Function<String, List<AbilityReport>> history, String query, String run) {
+    static byte[] answer(StoreQueries local, String query, String run) {
         if (!QUERIES.contains(query)) {
             throw new IllegalArgumentException("unknown replica query '" + query + "'; known: " + QUERIES);
         }
@@ -47,7 +46,7 @@ final class ReplicaCodec {
         return switch (query) {
             case "runs" -> encodeRuns(local.runs());
             case "reports" -> REPORTS.serializer().serialize("", local.reports(run));
-            case "history" -> REPORTS.serializer().serialize("", history.apply(run));
+            case "history" -> REPORTS.serializer().serialize("", local.history(run));
             case "curves" -> encodeCurves(local.curves(run));
             case "alerts" -> ALERTS.serializer().serialize("", local.alerts(run));
             case "failures" -> FAILURES.serializer().serialize("", local.failures(run));

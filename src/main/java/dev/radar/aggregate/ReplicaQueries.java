@@ -49,10 +49,8 @@ final class ReplicaQueries implements AbilityQueries {
             Comparator.comparingLong(AbilityReport::getStep).thenComparing(AbilityReport::getBenchmarkVersion);
 
     /** This replica's active stores, and its active plus standby stores. */
-    private final AbilityQueries local;
-    private final AbilityQueries withStandbys;
-    private final Function<String, List<AbilityReport>> localHistory;
-    private final Function<String, List<AbilityReport>> historyWithStandbys;
+    private final StoreQueries local;
+    private final StoreQueries withStandbys;
     private final Supplier<Collection<HostInfo>> others;
     private final Duration timeout;
     private final HttpClient http;
@@ -60,13 +58,10 @@ final class ReplicaQueries implements AbilityQueries {
     private final Set<HostInfo> silent = ConcurrentHashMap.newKeySet();
 
     /** @param others the other replicas' endpoints now (never this one) */
-    ReplicaQueries(AbilityQueries local, Function<String, List<AbilityReport>> localHistory,
-                   AbilityQueries withStandbys, Function<String, List<AbilityReport>> historyWithStandbys,
+    ReplicaQueries(StoreQueries local, StoreQueries withStandbys,
                    Supplier<Collection<HostInfo>> others, Duration timeout) {
         this.local = local;
-        this.localHistory = localHistory;
         this.withStandbys = withStandbys;
-        this.historyWithStandbys = historyWithStandbys;
         this.others = others;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -88,7 +83,7 @@ final class ReplicaQueries implements AbilityQueries {
 
     /** Every evaluation of the run, over all replicas (see {@link EvaluationHistory}). */
     List<AbilityReport> history(String runId) {
-        return merged(localHistory.apply(runId), "history", runId, historyWithStandbys,
+        return merged(local.history(runId), "history", runId, withStandbys::history,
                 r -> reportKey(r) + "/" + r.getEvaluationId(), BY_STEP.thenComparing(AbilityReport::getEvaluationId));
     }
 

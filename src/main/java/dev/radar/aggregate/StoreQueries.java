@@ -70,6 +70,11 @@ public final class StoreQueries implements AbilityQueries {
         return out;
     }
 
+    /** Every evaluation of the run in these stores (see {@link EvaluationHistory}). */
+    public List<AbilityReport> history(String runId) {
+        return EvaluationHistory.of(store(AggregatorTopology.HISTORY_STORE), runId);
+    }
+
     @Override
     public Map<String, List<CurvePoint>> curves(String runId) {
         ReadOnlyKeyValueStore<String, RunCurves> curves = store(AggregatorTopology.CURVE_STORE);

@@ -50,7 +50,7 @@ class EvaluationLifecycleTest {
     private TestInputTopic<String, EvaluationPlanned> plans;
     private TestOutputTopic<String, AbilityReport> reports;
     private TestOutputTopic<String, DeadLetter> deadLetters;
-    private AbilityQueries queries;
+    private StoreQueries queries;
     private long now = T0;
 
     private void start(Map<String, String> overrides) {
@@ -126,8 +126,7 @@ class EvaluationLifecycleTest {
     }
 
     private List<AbilityReport> history(String run) {
-        KeyValueStore<String, AbilityReport> store = driver.getKeyValueStore(AggregatorTopology.HISTORY_STORE);
-        return EvaluationHistory.of(store, run);
+        return queries.history(run);
     }
 
     private int seenChunks(String run) {

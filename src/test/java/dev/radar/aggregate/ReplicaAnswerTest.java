@@ -25,17 +25,17 @@ class ReplicaAnswerTest {
 
     @Test
     void everyListedQueryIsAnsweredAndAnUnknownOneOrAMissingRunIsTheAskersMistake() {
-        AbilityQueries empty = new StoreQueries(name -> null);
+        StoreQueries empty = new StoreQueries(name -> null);
         for (String query : AggregatorService.REPLICA_QUERIES) {
-            byte[] answer = ReplicaCodec.answer(empty, run -> List.of(), query, "run-1");
+            byte[] answer = ReplicaCodec.answer(empty, query, "run-1");
             assertTrue(answer.length > 0 || query.equals("curves-version"), query);
         }
-        assertEquals(List.of(), ReplicaCodec.decodeRuns(ReplicaCodec.answer(empty, run -> List.of(), "runs", null)));
+        assertEquals(List.of(), ReplicaCodec.decodeRuns(ReplicaCodec.answer(empty, "runs", null)));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> ReplicaCodec.answer(empty, run -> List.of(), "seen", "run-1"));
+                () -> ReplicaCodec.answer(empty, "seen", "run-1"));
         assertTrue(unknown.getMessage().contains("unknown replica query 'seen'"), unknown.getMessage());
         IllegalArgumentException noRun = assertThrows(IllegalArgumentException.class,
-                () -> ReplicaCodec.answer(empty, run -> List.of(), "reports", null));
+                () -> ReplicaCodec.answer(empty, "reports", null));
         assertTrue(noRun.getMessage().contains("needs the parameter run"), noRun.getMessage());
     }
 }
