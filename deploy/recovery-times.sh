@@ -25,22 +25,12 @@ SAMPLES=${SAMPLES:-200}
 MEMBERSHIP=${MEMBERSHIP:-static}
 MODE=${MODE:-restart}
 case "$MODE" in restart) REPLICAS=1 ;; failover) REPLICAS=2 ;; *) echo "MODE must be restart or failover, was $MODE" >&2; exit 2 ;; esac
-CP="target/classes:target/lib/*"
-WORK=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-BPORT=$(free_port)
+source deploy/recovery/common.sh
 WPORTS=(); for i in $(seq 0 $((REPLICAS - 1))); do WPORTS+=("$(free_port)"); done
-PIDS=()
 AGG=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] && echo "logs: $WORK" || rm -rf "$WORK"; }
-trap cleanup EXIT
-now_ms() { date +%s%3N; }
 
-RADAR_JAVA_OPTS=-Xmx768m ./radar broker --port "$BPORT" --data-dir "$WORK/broker" >"$WORK/broker.log" 2>&1 &
-PIDS+=($!)
-until (exec 3<>"/dev/tcp/127.0.0.1/$BPORT") 2>/dev/null; do sleep 0.2; done
 java -Xmx256m -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.radar.events -cp "$CP" deploy/recovery/SendScores.java \
-  "127.0.0.1:$BPORT" recovery-run "$STEPS" "$SAMPLES" >"$WORK/send.log" 2>&1
+  "$BOOT" recovery-run "$STEPS" "$SAMPLES" >"$WORK/send.log" 2>&1
 
 # start_aggregator I: replica I (0 or 1), its own state, instance id and port; with two, each announces its web
 # address as the replica endpoint (which must be its web.port).
@@ -48,24 +38,17 @@ start_aggregator() {
   local i=$1 opts=()
   [ "$MEMBERSHIP" = static ] && opts+=(-D "aggregator.instance.id=recovery-agg-$i")
   [ "$REPLICAS" -gt 1 ] && opts+=(-D "aggregator.replica.endpoint=127.0.0.1:${WPORTS[$i]}")
-  RADAR_JAVA_OPTS=-Xmx768m ./radar aggregator -b "127.0.0.1:$BPORT" --progress-every 0 \
+  RADAR_JAVA_OPTS=-Xmx768m ./radar aggregator -b "$BOOT" --progress-every 0 \
     -D aggregator.application.id=recovery-agg -D "aggregator.state.dir=$WORK/state-$i" "${opts[@]}" \
     -D web.bind=127.0.0.1 -D "web.port=${WPORTS[$i]}" >>"$WORK/aggregator-$i.log" 2>&1 &
   AGG[$i]=$!
-  PIDS+=("${AGG[$i]}")
 }
 # served I: replica I answers with all STEPS complete reports (COMPLETE: how many it gave).
 served() {
   COMPLETE=$(curl -s --max-time 2 "http://127.0.0.1:${WPORTS[$1]}/api/reports?run=recovery-run" | grep -o '"complete":true' | wc -l)
   [ "$COMPLETE" -ge "$STEPS" ]
 }
-wait_served() {
-  local deadline=$(( $(now_ms) + 300000 ))
-  until served "$1"; do
-    [ "$(now_ms)" -lt "$deadline" ] || { echo "replica $1 not served after 300 s; log: $WORK/aggregator-$1.log" >&2; tail -20 "$WORK/aggregator-$1.log" >&2; exit 1; }
-    sleep 0.1
-  done
-}
+wait_served() { await "replica $1 serving all reports" 300 "$WORK/aggregator-$1.log" served "$1"; }
 
 t0=$(now_ms)
 for i in $(seq 0 $((REPLICAS - 1))); do start_aggregator "$i"; done
@@ -102,6 +85,5 @@ for round in $(seq 1 "$ROUNDS"); do
       "in $gaps of $polls polls from the kill until then)"
   fi
 done
-sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
-echo "mode=$MODE membership=$MEMBERSHIP rounds=$ROUNDS steps=$STEPS samples=$SAMPLES: sorted ms: $sorted"
+echo "mode=$MODE membership=$MEMBERSHIP rounds=$ROUNDS steps=$STEPS samples=$SAMPLES: sorted ms: $(sorted "${times[@]}")"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -28,20 +28,9 @@ SAMPLES=${SAMPLES:-40}
 PER_SHARD=${PER_SHARD:-4}
 read -r -a SCORER_OPTS <<<"${SCORER_OPTS:-}"
 CHECKPOINT=$(realpath models/tiny-mllm/checkpoints/step-000100)
-CP="target/classes:target/lib/*"
-WORK=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-BPORT=$(free_port)
-declare -A PID PORT
-# Only this script's own children that still run (a killed scorer's pid may be reused by then).
-cleanup() { for p in $(jobs -p); do kill -9 "$p" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] && echo "logs: $WORK" || rm -rf "$WORK"; }
-trap cleanup EXIT
-now_ms() { date +%s%3N; }
 [ "$MODE" = loss ] || [ "$MODE" = restart ] || { echo "MODE must be loss or restart" >&2; exit 2; }
-
-RADAR_JAVA_OPTS=-Xmx768m ./radar broker --port "$BPORT" --data-dir "$WORK/broker" >"$WORK/broker.log" 2>&1 &
-until (exec 3<>"/dev/tcp/127.0.0.1/$BPORT") 2>/dev/null; do sleep 0.2; done
-BOOT="127.0.0.1:$BPORT"
+source deploy/recovery/common.sh
+declare -A PID PORT
 RADAR_JAVA_OPTS=-Xmx256m ./radar bench-gen --out "$WORK/bench" --samples "$SAMPLES" >/dev/null 2>&1
 
 RADAR_JAVA_OPTS=-Xmx512m ./radar planner -b "$BOOT" -D "benchmarks.m3-bench.path=$WORK/bench" \
@@ -56,13 +45,7 @@ start_scorer() { # $1 = scorer-0 | scorer-1: the same id and instance id on ever
   PID[$1]=$!
 }
 ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:${PORT[$1]}/health/ready")" = 200 ]; }
-await_ready() {
-  local deadline=$(( $(now_ms) + 120000 ))
-  until ready "$1"; do
-    [ "$(now_ms)" -lt "$deadline" ] || { echo "$1 not ready after 120 s; log: $WORK/$1.log" >&2; tail -20 "$WORK/$1.log" >&2; exit 1; }
-    sleep 0.2
-  done
-}
+await_ready() { await "$1 ready" 120 "$WORK/$1.log" ready "$1"; }
 start_scorer scorer-0
 start_scorer scorer-1
 await_ready scorer-0
@@ -91,6 +74,5 @@ for round in $(seq 1 "$ROUNDS"); do
   [ "$MODE" = loss ] && start_scorer "$victim"
   await_ready "$victim"
 done
-sorted() { printf '%s\n' "$@" | sort -n | tr '\n' ' '; }
 echo "mode=$MODE rounds=$ROUNDS: resumed sorted ms: $(sorted "${resumed[@]}")"
 echo "mode=$MODE rounds=$ROUNDS: complete sorted ms: $(sorted "${complete[@]}")"
